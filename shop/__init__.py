@@ -1,0 +1,132 @@
+"""The shop: storefront and order back office in one Flask application."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from shop import i18n
+from shop.config import Config
+from shop.errors import ShopError
+from shop.extensions import babel, csrf, db, login_manager, mail, migrate
+
+
+def _database_url(app: Flask) -> str:
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or f"sqlite:///{Path(app.instance_path) / 'shop.sqlite'}"
+    # We ship psycopg 3; plain postgresql:// URLs would ask SQLAlchemy for psycopg2.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    """SQLite: WAL so readers never wait for the writer, a busy timeout so writers queue, foreign keys on."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": 30}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    db.init_app(app)
+    # Batch mode so ALTERs work on SQLite too.
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
+    login_manager.init_app(app)
+    login_manager.login_view = "storefront.login"
+    i18n.init_app(app)
+
+    from shop import models  # noqa: F401  (every table known to Alembic and the ORM)
+    from shop.accounts.models import User
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    from shop.payments.views import bp as payments_bp
+    from shop.storefront.views import bp as storefront_bp
+    from shop.testpay import provider as _testpay_provider  # noqa: F401  (registers the "test" provider)
+    from shop.testpay.views import bp as testpay_bp
+
+    app.register_blueprint(storefront_bp)
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(testpay_bp)
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001  (any failure means: not healthy)
+            app.logger.error("health check: database does not answer: %s", error)
+            return jsonify(status="error", database="unreachable"), 503
+        return jsonify(status="ok", database="ok")
+
+    _register_error_pages(app)
+
+    from shop.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_error_pages(app: Flask) -> None:
+    def _page(status: int, message: str):
+        if request.path.startswith("/payments/") or request.accept_mimetypes.best == "application/json":
+            return jsonify(error=status, message=message), status
+        return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        from flask_babel import gettext
+
+        return _page(400, gettext("The form expired or was sent twice. Reload the page and try again."))
+
+    @app.errorhandler(ShopError)
+    def _shop_error(error: ShopError):
+        db.session.rollback()
+        return _page(error.http_status if error.http_status >= 400 else 409, str(error))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        from flask_babel import gettext
+
+        messages = {
+            404: gettext("This page does not exist or is no longer available."),
+            405: gettext("This address does not accept that kind of request."),
+            413: gettext("What you sent is too large."),
+        }
+        return _page(error.code or 500, messages.get(error.code or 500, error.description or ""))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        from flask_babel import gettext
+
+        return _page(500, gettext("Something went wrong on our side. Nothing was changed; please try again."))

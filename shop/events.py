@@ -1,0 +1,15 @@
+"""Domain events, sent inside the transaction of the change that caused them.
+
+Subscribers (notifications, webhooks, automation) write their own rows in the same
+session, so what they cause commits or rolls back together with the change.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Order. Sent after the change, before the commit.
+quotation_confirmed = _signals.signal("quotation-confirmed")  # checkout done, stock reserved
+sales_order_confirmed = _signals.signal("sales-order-confirmed")  # the seller may fulfil it
+order_cancelled = _signals.signal("order-cancelled")
+payment_received = _signals.signal("payment-received")  # kwargs: transaction

@@ -1,0 +1,114 @@
+"""Language choice and locale-aware formatting: money, numbers, dates (Jalali in Persian)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import jdatetime
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import format_currency, format_decimal
+from flask import current_app, request, session
+from flask_babel import get_locale, get_timezone
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe", "pl": "Polski", "fa": "فارسی"}
+_PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def select_locale() -> str:
+    """?lang= in the URL wins and is remembered; then the session, the account, the browser."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def locale_code() -> str:
+    return str(get_locale() or "en")
+
+
+def text_direction(locale: str | None = None) -> str:
+    return Locale.parse(locale or locale_code()).text_direction
+
+
+def localize_digits(text: str, locale: str | None = None) -> str:
+    """Babel keeps ASCII digits in Persian; Persian readers expect ۰-۹."""
+    return text.translate(_PERSIAN_DIGITS) if (locale or locale_code()) == "fa" else text
+
+
+def format_money(amount: Decimal | int | None, currency: str, locale: str | None = None) -> str:
+    locale = locale or locale_code()
+    text = format_currency(Decimal(amount or 0), currency, locale=locale, numbering_system="default")
+    return localize_digits(text, locale)
+
+
+def format_number(value: int | Decimal, locale: str | None = None) -> str:
+    locale = locale or locale_code()
+    return localize_digits(format_decimal(value, locale=locale, numbering_system="default"), locale)
+
+
+def format_day(value: date | datetime | None, locale: str | None = None, *, weekday: bool = False) -> str:
+    """A calendar day: Jalali in Persian (1405/01/01 is 2026-03-21), Gregorian elsewhere."""
+    if value is None:
+        return ""
+    locale = locale or locale_code()
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone()).date()
+    if locale == "fa":
+        jalali = jdatetime.date.fromgregorian(date=value, locale=jdatetime.FA_LOCALE)
+        return localize_digits(jalali.strftime("%A %d %B %Y" if weekday else "%d %B %Y"), locale)
+    return babel_format_date(value, format="full" if weekday else "long", locale=locale)
+
+
+def format_moment(value: datetime | None, locale: str | None = None) -> str:
+    """A point in time in the shop's timezone."""
+    if value is None:
+        return ""
+    locale = locale or locale_code()
+    local = value.astimezone(get_timezone())
+    if locale == "fa":
+        jalali = jdatetime.datetime.fromgregorian(datetime=local, locale=jdatetime.FA_LOCALE)
+        return localize_digits(jalali.strftime("%d %B %Y، %H:%M"), locale)
+    return babel_format_datetime(local, format="medium", locale=locale, tzinfo=get_timezone())
+
+
+def translated(texts: dict[str, str] | None, locale: str | None = None) -> str:
+    """Pick a seller-written text in the reader's language, falling back to English, then any."""
+    if not texts:
+        return ""
+    locale = locale or locale_code()
+    return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def country_name(code: str, locale: str | None = None) -> str:
+    return Locale.parse(locale or locale_code()).territories.get(code, code)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(
+        money=format_money,
+        number=format_number,
+        day=format_day,
+        moment=format_moment,
+        tr=translated,
+        digits=localize_digits,
+        country=country_name,
+    )
+
+    @app.context_processor
+    def _locale_context() -> dict:
+        locale = locale_code()
+        return {
+            "current_locale": locale,
+            "text_direction": text_direction(locale),
+            "language_names": {code: LANGUAGE_NAMES[code] for code in app.config["LANGUAGES"]},
+        }

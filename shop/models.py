@@ -1,0 +1,30 @@
+"""Every model, imported in one place so Alembic and the ORM see all tables."""
+
+from shop.accounts.models import Role, User
+from shop.catalog.models import Category, Product, Stock, StockReservation, Variant, Warehouse
+from shop.orders.models import OrderEvent
+from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
+from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState, PaymentMethod, PaymentState
+from shop.settings.models import Setting
+
+__all__ = [
+    "Category",
+    "DeliveryMethod",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderState",
+    "PaymentMethod",
+    "PaymentState",
+    "PaymentTransaction",
+    "Product",
+    "ProviderNotification",
+    "Role",
+    "Setting",
+    "Stock",
+    "StockReservation",
+    "TransactionState",
+    "User",
+    "Variant",
+    "Warehouse",
+]

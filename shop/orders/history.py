@@ -1,0 +1,64 @@
+"""Who did what to an order, written in the same transaction as the change itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shop.extensions import db
+from shop.orders.models import OrderEvent
+from shop.sales.models import Order
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # customer, user, courier, rule, provider, system
+    id: int | None = None
+    label: str = ""
+
+    @classmethod
+    def customer(cls, order: Order) -> Actor:
+        return cls("customer", order.customer_id, order.email or order.name)
+
+    @classmethod
+    def user(cls, user) -> Actor:
+        return cls("user", user.id, user.name or user.email)
+
+    @classmethod
+    def provider(cls, name: str) -> Actor:
+        return cls("provider", None, name)
+
+    @classmethod
+    def system(cls, label: str = "system") -> Actor:
+        return cls("system", None, label)
+
+
+def record(
+    order: Order,
+    *,
+    by: Actor,
+    kind: str,
+    before: str = "",
+    after: str = "",
+    note: str = "",
+    public: bool = False,
+) -> OrderEvent:
+    event = OrderEvent(
+        order_id=order.id,
+        actor_kind=by.kind,
+        actor_id=by.id,
+        actor_label=by.label[:160],
+        kind=kind,
+        before=before,
+        after=after,
+        note=note,
+        public=public,
+    )
+    db.session.add(event)
+    return event
+
+
+def events_for(order: Order, *, public_only: bool = False) -> list[OrderEvent]:
+    query = db.select(OrderEvent).where(OrderEvent.order_id == order.id)
+    if public_only:
+        query = query.where(OrderEvent.public.is_(True))
+    return list(db.session.scalars(query.order_by(OrderEvent.at, OrderEvent.id)))

@@ -1,0 +1,144 @@
+"""The order: a quotation while it is the cart, then quotation sent, then a sales order."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.catalog.models import Variant, Warehouse
+from shop.db_types import Money, Rate, UTCDateTime, str_enum, utcnow
+from shop.extensions import db
+
+
+class OrderState(enum.StrEnum):
+    QUOTATION = "quotation"  # the cart: lines can change, nothing is reserved
+    QUOTATION_SENT = "quotation_sent"  # checkout confirmed, stock reserved, payment awaited
+    SALES_ORDER = "sales_order"  # payment confirmed (or not needed first): the seller fulfils it
+    CANCELLED = "cancelled"  # given up before it became a sales order, or cancelled after
+
+
+class DeliveryMethod(enum.StrEnum):
+    CARRIER = "carrier"  # parcel carrier with a tracking number
+    COURIER = "courier"  # the shop's own local courier
+    PICKUP = "pickup"  # the customer collects it at a warehouse on a chosen date
+
+
+class PaymentMethod(enum.StrEnum):
+    CARD = "card"  # online, through a payment provider's hosted page
+    BANK_TRANSFER = "bank_transfer"  # the seller records the transfer when it arrives
+    CASH = "cash"  # cash on delivery, or at pickup
+
+
+class PaymentState(enum.StrEnum):
+    NOT_PAID = "not_paid"
+    PAID = "paid"
+
+
+def _tracking_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)  # given at checkout
+    state: Mapped[OrderState] = mapped_column(str_enum(OrderState), default=OrderState.QUOTATION)
+    source: Mapped[str] = mapped_column(String(32), default="storefront")
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    currency: Mapped[str] = mapped_column(String(3))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The secret in the customer's tracking link.
+    tracking_token: Mapped[str] = mapped_column(String(32), unique=True, default=_tracking_token)
+
+    # Contact and address, as given at checkout.
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    name: Mapped[str] = mapped_column(String(120), default="")
+    address_line: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    postal_code: Mapped[str] = mapped_column(String(16), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    company_name: Mapped[str] = mapped_column(String(160), default="")  # set: a B2B invoice
+    tax_id: Mapped[str] = mapped_column(String(32), default="")
+
+    delivery_method: Mapped[DeliveryMethod | None] = mapped_column(str_enum(DeliveryMethod))
+    pickup_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
+    pickup_date: Mapped[date | None] = mapped_column(Date)
+    delivery_price: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # gross
+    delivery_vat_rate: Mapped[Decimal] = mapped_column(Rate, default=Decimal("0"))
+
+    payment_method: Mapped[PaymentMethod | None] = mapped_column(str_enum(PaymentMethod))
+    payment_state: Mapped[PaymentState] = mapped_column(str_enum(PaymentState), default=PaymentState.NOT_PAID)
+    amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+
+    # Kept equal to the sum of the rounded lines (plus delivery) by sales.services.
+    net_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    tax_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # checkout confirmed
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A quotation sent whose payment has not come by then is cancelled and its stock released.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    pickup_warehouse: Mapped[Warehouse | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_orders_created", "created_at", "id"),
+        Index("ix_orders_state_created", "state", "created_at"),
+        Index("ix_orders_customer_state", "customer_id", "state"),
+        Index("ix_orders_state_expires", "state", "expires_at"),
+    )
+
+    @property
+    def is_cart(self) -> bool:
+        return self.state == OrderState.QUOTATION
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.gross for line in self.lines), Decimal("0"))
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.total - self.amount_paid
+
+
+class OrderLine(db.Model):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"), index=True)
+    quantity: Mapped[int]
+    # Snapshots, so later catalog changes do not rewrite what the customer ordered.
+    sku: Mapped[str] = mapped_column(String(32))
+    product_name: Mapped[dict[str, str]] = mapped_column(JSON)
+    variant_name: Mapped[dict[str, str]] = mapped_column(JSON)
+    unit_price: Mapped[Decimal] = mapped_column(Money)  # gross
+    vat_rate: Mapped[Decimal] = mapped_column(Rate)
+    gross: Mapped[Decimal] = mapped_column(Money)
+    net: Mapped[Decimal] = mapped_column(Money)
+    tax: Mapped[Decimal] = mapped_column(Money)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    variant: Mapped[Variant] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("order_id", "variant_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )

@@ -1,0 +1,169 @@
+"""Storefront forms: they check the shape of input; services check the business rules."""
+
+from __future__ import annotations
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from stdnum import pl, tr
+from stdnum.exceptions import ValidationError as TaxIdError
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from shop.sales.models import DeliveryMethod, PaymentMethod
+
+MAX_QUANTITY = 999
+
+
+class AddToCartForm(FlaskForm):
+    product = HiddenField(validators=[InputRequired()])
+    variant = IntegerField(_l("Variant"), validators=[InputRequired(_l("Choose a variant."))])
+    quantity = IntegerField(
+        _l("Quantity"),
+        default=1,
+        validators=[
+            InputRequired(_l("Enter a quantity.")),
+            NumberRange(1, MAX_QUANTITY, _l("Enter a quantity between 1 and 999.")),
+        ],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (pay, log out, remove): nothing but the CSRF token."""
+
+
+class LineQuantityForm(FlaskForm):
+    quantity = IntegerField(
+        _l("Quantity"),
+        validators=[
+            InputRequired(_l("Enter a quantity.")),
+            NumberRange(0, MAX_QUANTITY, _l("Enter a quantity between 0 and 999.")),
+        ],
+    )
+
+
+def _tax_id_valid(country: str, value: str) -> str:
+    """A tax ID checked with python-stdnum for the countries we know; returns it normalised."""
+    compact = value.replace(" ", "").replace("-", "").upper()
+    for prefix in ("TR", "PL"):
+        if compact.startswith(prefix) and compact[2:].isdigit():
+            compact = compact[2:]
+    if country == "TR":
+        # Companies have a 10-digit VKN; sole traders use their 11-digit T.C. Kimlik No.
+        module = tr.vkn if len(compact) == 10 else tr.tckimlik
+        return module.validate(compact)
+    if country == "PL":
+        return pl.nip.validate(compact)
+    if country == "IR":
+        # Iranian company national IDs (shenase-ye melli) are 11 digits; stdnum has no checker.
+        if not (compact.isdigit() and len(compact) in (10, 11)):
+            raise TaxIdError()
+        return compact
+    if not (4 <= len(compact) <= 20 and compact.isalnum()):
+        raise TaxIdError()
+    return compact
+
+
+class CheckoutForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
+    phone = StringField(_l("Phone"), validators=[DataRequired(_l("Enter your phone number.")), Length(max=32)])
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
+    delivery_method = RadioField(
+        _l("Delivery"),
+        choices=[
+            (DeliveryMethod.CARRIER.value, _l("Carrier shipping")),
+            (DeliveryMethod.COURIER.value, _l("Local courier")),
+            (DeliveryMethod.PICKUP.value, _l("Pickup at a warehouse")),
+        ],
+        default=DeliveryMethod.CARRIER.value,
+        validators=[InputRequired(_l("Choose a delivery method."))],
+    )
+    address_line = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=16)])
+    country = SelectField(_l("Country"), choices=[], validators=[Optional()])
+    pickup_warehouse = SelectField(_l("Pickup warehouse"), choices=[], coerce=str, validators=[Optional()])
+    pickup_date = SelectField(_l("Pickup date"), choices=[], validators=[Optional()])
+    payment_method = RadioField(
+        _l("Payment"),
+        choices=[
+            (PaymentMethod.CARD.value, _l("Card, online")),
+            (PaymentMethod.BANK_TRANSFER.value, _l("Bank transfer")),
+            (PaymentMethod.CASH.value, _l("Cash on delivery or at pickup")),
+        ],
+        default=PaymentMethod.CARD.value,
+        validators=[InputRequired(_l("Choose a payment method."))],
+    )
+    company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=160)])
+    tax_id = StringField(_l("Tax ID"), validators=[Optional(), Length(max=32)])
+    expected_subtotal = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        pickup = self.delivery_method.data == DeliveryMethod.PICKUP.value
+        if pickup:
+            for field in (self.pickup_warehouse, self.pickup_date):
+                if not field.data:
+                    field.errors = [*field.errors, _l("Choose a pickup warehouse and date.")]
+                    valid = False
+        else:
+            for field in (self.address_line, self.city, self.postal_code):
+                if not (field.data or "").strip():
+                    field.errors = [*field.errors, _l("Required for delivery.")]
+                    valid = False
+        if not self.country.data or self.country.data not in {code for code, _ in self.country.choices}:
+            self.country.errors = [*self.country.errors, _l("Choose a country from the list.")]
+            valid = False
+        return valid
+
+    def validate_phone(self, field) -> None:  # noqa: ANN001
+        region = self.country.data if self.country.data and len(self.country.data) == 2 else "TR"
+        try:
+            number = phonenumbers.parse(field.data, region)
+        except phonenumbers.NumberParseException:
+            raise ValidationError(_l("Enter a phone number we can call, for example +90 532 123 45 67.")) from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValidationError(_l("Enter a phone number we can call, for example +90 532 123 45 67."))
+        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def validate_tax_id(self, field) -> None:  # noqa: ANN001
+        company = (self.company_name.data or "").strip()
+        tax_id = (field.data or "").strip()
+        if bool(company) != bool(tax_id):
+            raise ValidationError(_l("For a company invoice give both the company name and its tax ID."))
+        if tax_id:
+            try:
+                field.data = _tax_id_valid(self.country.data or "", tax_id)
+            except TaxIdError:
+                raise ValidationError(_l("This tax ID is not valid for the chosen country.")) from None
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password.")), Length(8, 128, _l("Use 8 to 128 characters."))],
+    )
+    confirm = PasswordField(
+        _l("Repeat password"), validators=[EqualTo("password", _l("The two passwords are not the same."))]
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=128)])

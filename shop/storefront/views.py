@@ -1,0 +1,490 @@
+"""The customer's storefront: catalog, cart (a quotation), checkout, order tracking, account."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from shop.accounts import services as accounts
+from shop.catalog import services as catalog
+from shop.catalog.models import Product, Variant, Warehouse
+from shop.errors import NotFound, OutOfStock, ShopError
+from shop.extensions import db
+from shop.i18n import country_name, format_day, locale_code
+from shop.orders import history
+from shop.payments import services as payments
+from shop.payments.models import TransactionState
+from shop.sales import services as sales
+from shop.sales.models import DeliveryMethod, Order, OrderState, PaymentMethod
+from shop.settings import services as settings
+from shop.storefront.forms import ActionForm, AddToCartForm, CheckoutForm, LineQuantityForm, LoginForm, RegisterForm
+from shop.web import is_htmx, render
+
+bp = Blueprint("storefront", __name__)
+
+CART_SESSION_KEY = "cart_id"
+
+
+# --- the cart in the session --------------------------------------------------------------
+
+
+def current_cart(*, create: bool = False) -> Order | None:
+    """The shopper's open quotation: the account's when logged in, else the one in the session."""
+    if current_user.is_authenticated:
+        cart = db.session.scalar(
+            db.select(Order)
+            .where(Order.customer_id == current_user.id, Order.state == OrderState.QUOTATION)
+            .order_by(Order.id.desc())
+            .limit(1)
+        )
+    else:
+        cart_id = session.get(CART_SESSION_KEY)
+        cart = db.session.get(Order, cart_id) if isinstance(cart_id, int) else None
+        if cart is not None and (cart.state != OrderState.QUOTATION or cart.customer_id is not None):
+            cart = None
+    if cart is None and create:
+        cart = sales.start_quotation(
+            locale=locale_code(), customer_id=current_user.id if current_user.is_authenticated else None
+        )
+        db.session.flush()
+        if not current_user.is_authenticated:
+            session[CART_SESSION_KEY] = cart.id
+    return cart
+
+
+@bp.app_context_processor
+def _cart_badge() -> dict:
+    def cart_count() -> int:
+        cart = current_cart()
+        return cart.item_count if cart else 0
+
+    return {"cart_count": cart_count, "shop": settings.current}
+
+
+# --- catalog -----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    query = request.args.get("q", "").strip()[:100]
+    products = catalog.published_products(query=query)
+    return render_template(
+        "storefront/listing.html", products=products, query=query, categories=catalog.categories(), category=None
+    )
+
+
+@bp.get("/search")
+def search():
+    return redirect(url_for("storefront.home", q=request.args.get("q", "")[:100]), 303)
+
+
+@bp.get("/c/<slug>")
+def category(slug: str):
+    category = catalog.category_by_slug(slug)
+    return render_template(
+        "storefront/listing.html",
+        products=catalog.published_products(category=category),
+        query="",
+        categories=catalog.categories(),
+        category=category,
+    )
+
+
+def _variant_from_args(product: Product) -> Variant:
+    raw = request.args.get("variant", "")
+    chosen = next((v for v in product.variants if str(v.id) == raw), None)
+    return chosen or product.variants[0]
+
+
+def _product_page(product: Product, variant: Variant, form: AddToCartForm, *, status: int = 200, added: bool = False):
+    available = catalog.available_by_variant([v.id for v in product.variants])
+    return render(
+        "storefront/product.html",
+        "buy_box",
+        status=status,
+        product=product,
+        variant=variant,
+        form=form,
+        available=available,
+        added=added,
+    )
+
+
+@bp.get("/p/<slug>")
+def product(slug: str):
+    product = catalog.product_by_slug(slug)
+    variant = _variant_from_args(product)
+    form = AddToCartForm(product=product.id, variant=variant.id, quantity=1)
+    return _product_page(product, variant, form)
+
+
+@bp.get("/p/<slug>/picture.svg")
+def picture(slug: str):
+    product = catalog.product_by_slug(slug)
+    response = make_response(render_template("storefront/picture.svg", product=product))
+    response.mimetype = "image/svg+xml"
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+# --- cart --------------------------------------------------------------------------------
+
+
+@bp.post("/cart/add")
+def add_to_cart():
+    form = AddToCartForm()
+    product = db.session.get(Product, int(form.product.data)) if (form.product.data or "").isdigit() else None
+    if product is None or not product.published:
+        raise NotFound()
+    variant = next((v for v in product.variants if v.id == form.variant.data), None)
+    if form.validate_on_submit() and variant is None:
+        form.variant.errors = [_("Choose one of this product's variants.")]
+    elif form.validate_on_submit():
+        try:
+            cart = current_cart(create=True)
+            sales.add_to_cart(cart, variant, form.quantity.data)
+            db.session.commit()
+        except ShopError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            if not is_htmx():
+                flash(_("Added to your cart."), "success")
+                return redirect(url_for("storefront.cart"), 303)
+            response = _product_page(product, variant, AddToCartForm(product=product.id, variant=variant.id), added=True)
+            response.headers["HX-Trigger"] = "cart-changed"
+            return response
+    return _product_page(product, variant or product.variants[0], form, status=422)
+
+
+def _field_error(form, error: ShopError) -> None:  # noqa: ANN001
+    field = getattr(form, error.field or "", None)
+    if field is None:
+        form.form_errors.append(str(error))
+    else:
+        field.errors = [*field.errors, str(error)] if isinstance(field.errors, list) else [str(error)]
+
+
+def _cart_page(cart: Order | None, *, status: int = 200, errors: dict[int, str] | None = None) -> Response:
+    if cart is not None:
+        sales.refresh_quotation(cart)
+        db.session.commit()
+    lines = cart.lines if cart else []
+    available = catalog.available_by_variant([line.variant_id for line in lines]) if lines else {}
+    return render(
+        "storefront/cart.html", "cart", status=status, cart=cart, available=available, line_errors=errors or {}
+    )
+
+
+@bp.get("/cart")
+def cart():
+    return _cart_page(current_cart())
+
+
+@bp.get("/cart/badge")
+def cart_badge():
+    return render_template("storefront/_cart_badge.html")
+
+
+@bp.post("/cart/lines/<int:line_id>")
+def update_line(line_id: int):
+    cart = current_cart()
+    if cart is None:
+        raise NotFound()
+    form = LineQuantityForm()
+    if not form.validate_on_submit():
+        return _cart_page(cart, status=422, errors={line_id: "; ".join(form.quantity.errors or form.errors.get("csrf_token", []))})
+    try:
+        sales.set_line_quantity(cart, line_id, form.quantity.data)
+        db.session.commit()
+    except OutOfStock as error:
+        db.session.rollback()
+        return _cart_page(current_cart(), status=422, errors={line_id: str(error)})
+    except ShopError as error:
+        db.session.rollback()
+        if isinstance(error, NotFound):
+            raise
+        return _cart_page(current_cart(), status=422, errors={line_id: str(error)})
+    if not is_htmx():
+        return redirect(url_for("storefront.cart"), 303)
+    response = _cart_page(cart)
+    response.headers["HX-Trigger"] = "cart-changed"
+    return response
+
+
+@bp.post("/cart/lines/<int:line_id>/remove")
+def remove_line(line_id: int):
+    cart = current_cart()
+    if cart is None:
+        raise NotFound()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sales.remove_line(cart, line_id)
+    db.session.commit()
+    if not is_htmx():
+        return redirect(url_for("storefront.cart"), 303)
+    response = _cart_page(cart)
+    response.headers["HX-Trigger"] = "cart-changed"
+    return response
+
+
+# --- checkout ----------------------------------------------------------------------------
+
+
+def _checkout_choices(form: CheckoutForm, today: date) -> dict[str, list]:
+    shop = settings.current()
+    form.country.choices = [(code, country_name(code)) for code in shop.shipping_countries]
+    warehouses = catalog.pickup_warehouses()
+    from shop.i18n import translated
+
+    form.pickup_warehouse.choices = [("", _("Choose a warehouse"))] + [
+        (str(w.id), translated(w.name)) for w in warehouses
+    ]
+    chosen = next((w for w in warehouses if str(w.id) == (form.pickup_warehouse.data or "")), None)
+    dates = catalog.allowed_pickup_dates(chosen, today) if chosen else []
+    form.pickup_date.choices = [("", _("Choose a date"))] + [(d.isoformat(), format_day(d, weekday=True)) for d in dates]
+    return {"warehouses": warehouses, "chosen_warehouse": chosen}
+
+
+def _checkout_page(cart: Order, form: CheckoutForm, *, status: int = 200, block: str = "checkout_form"):
+    context = _checkout_choices(form, date.today())
+    quotes = {method.value: sales.delivery_quote(cart, method) for method in DeliveryMethod}
+    totals = {method: cart.subtotal + price for method, price in quotes.items()}
+    return render(
+        "storefront/checkout.html",
+        block,
+        status=status,
+        cart=cart,
+        form=form,
+        quotes=quotes,
+        totals=totals,
+        bank_account=settings.current().bank_account,
+        **context,
+    )
+
+
+@bp.get("/checkout")
+def checkout():
+    cart = current_cart()
+    if cart is None or not cart.lines:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("storefront.cart"), 303)
+    sales.refresh_quotation(cart)
+    db.session.commit()
+    form = CheckoutForm(
+        email=cart.email or (current_user.email if current_user.is_authenticated else ""),
+        name=cart.name or (current_user.name if current_user.is_authenticated else ""),
+        country=cart.country or (settings.current().shipping_countries or ["TR"])[0],
+        expected_subtotal=str(cart.subtotal),
+    )
+    return _checkout_page(cart, form)
+
+
+@bp.get("/checkout/pickup-dates")
+def pickup_dates():
+    cart = current_cart()
+    if cart is None:
+        raise NotFound()
+    form = CheckoutForm(formdata=request.args, meta={"csrf": False})
+    return _checkout_page(cart, form, block="pickup_dates")
+
+
+@bp.post("/checkout")
+def confirm_checkout():
+    cart = current_cart()
+    if cart is None or not cart.lines:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("storefront.cart"), 303)
+    form = CheckoutForm()
+    _checkout_choices(form, date.today())
+    if not form.validate_on_submit():
+        return _checkout_page(cart, form, status=422)
+    try:
+        expected = Decimal(form.expected_subtotal.data) if form.expected_subtotal.data else None
+    except InvalidOperation:
+        expected = None
+    details = sales.CheckoutDetails(
+        email=form.email.data.strip().lower(),
+        phone=form.phone.data,
+        name=form.name.data.strip(),
+        delivery_method=DeliveryMethod(form.delivery_method.data),
+        payment_method=PaymentMethod(form.payment_method.data),
+        address_line=(form.address_line.data or "").strip(),
+        city=(form.city.data or "").strip(),
+        postal_code=(form.postal_code.data or "").strip(),
+        country=form.country.data,
+        pickup_warehouse_id=int(form.pickup_warehouse.data) if (form.pickup_warehouse.data or "").isdigit() else None,
+        pickup_date=date.fromisoformat(form.pickup_date.data) if form.pickup_date.data else None,
+        company_name=(form.company_name.data or "").strip(),
+        tax_id=(form.tax_id.data or "").strip(),
+    )
+    try:
+        order = sales.confirm_quotation(cart, details, expected_subtotal=expected)
+        redirect_to = (
+            payments.start_card_payment(order)
+            if order.payment_method == PaymentMethod.CARD
+            else url_for("storefront.track", token=order.tracking_token)
+        )
+        db.session.commit()
+    except ShopError as error:
+        db.session.rollback()
+        cart = current_cart()
+        form.expected_subtotal.data = str(cart.subtotal) if cart else ""
+        _field_error(form, error)
+        return _checkout_page(cart, form, status=409 if isinstance(error, OutOfStock) else 422)
+    session.pop(CART_SESSION_KEY, None)
+    session.setdefault("my_orders", [])
+    session["my_orders"] = [*session["my_orders"][-19:], order.tracking_token]
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = redirect_to
+        return response
+    return redirect(redirect_to, 303)
+
+
+# --- after checkout: confirmation, payment, tracking -------------------------------------
+
+
+@bp.get("/orders/<token>")
+def track(token: str):
+    order = sales.order_by_token(token)
+    return render_template(
+        "storefront/order.html",
+        order=order,
+        timeline=history.events_for(order, public_only=True),
+        transactions=payments.transactions_for(order),
+        bank_account=settings.current().bank_account,
+        warehouse=db.session.get(Warehouse, order.pickup_warehouse_id) if order.pickup_warehouse_id else None,
+    )
+
+
+@bp.post("/orders/<token>/pay")
+def pay(token: str):
+    order = sales.order_by_token(token)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        target = payments.start_card_payment(order)
+        db.session.commit()
+    except ShopError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("storefront.track", token=token), 303)
+    return redirect(target, 303)
+
+
+@bp.get("/checkout/return/<token>")
+def payment_return(token: str):
+    """Where the provider sends the shopper back; the notification decides, this only tells."""
+    order = sales.order_by_token(token)
+    last = (payments.transactions_for(order) or [None])[-1]
+    if last is not None and last.state == TransactionState.FAILED:
+        flash(_("The payment was declined. You can try again."), "error")
+    elif order.payment_state.value == "paid":
+        flash(_("Thank you! Your payment was received."), "success")
+    else:
+        flash(_("We are waiting for the payment provider to confirm your payment."), "info")
+    return redirect(url_for("storefront.track", token=token), 303)
+
+
+# --- account -----------------------------------------------------------------------------
+
+
+def _after_login(user) -> None:  # noqa: ANN001
+    """A fresh session at login (no fixation), keeping the language and the guest's cart."""
+    guest_cart_id = session.get(CART_SESSION_KEY)
+    keep = {key: session[key] for key in ("lang", "my_orders") if key in session}
+    session.clear()
+    session.update(keep)
+    login_user(user)
+    guest = db.session.get(Order, guest_cart_id) if isinstance(guest_cart_id, int) else None
+    if guest is not None and guest.state == OrderState.QUOTATION and guest.customer_id is None:
+        own = current_cart()
+        if own is None:
+            guest.customer_id = user.id
+        else:
+            sales.merge_carts(guest, own)
+    db.session.commit()
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.route("/account/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_customer(
+                form.email.data, form.password.data, name=form.name.data, locale=locale_code()
+            )
+        except ShopError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            _after_login(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(_safe_next(url_for("storefront.account")), 303)
+    return render_template("storefront/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except ShopError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            _after_login(user)
+            return redirect(_safe_next(url_for("storefront.account")), 303)
+    return render_template("storefront/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/account/logout")
+def logout():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("storefront.home"), 303)
+
+
+@bp.get("/account")
+@login_required
+def account():
+    orders = list(
+        db.session.scalars(
+            db.select(Order)
+            .where(Order.customer_id == current_user.id, Order.state != OrderState.QUOTATION)
+            .order_by(Order.id.desc())
+            .limit(100)
+        )
+    )
+    return render_template("storefront/account.html", orders=orders)

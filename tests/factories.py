@@ -1,0 +1,120 @@
+"""Factories: plain functions with defaults and overrides, offered as fixtures."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
+from shop.catalog.services import allowed_pickup_dates, index_product
+from shop.extensions import db
+from shop.sales import services as sales
+from shop.sales.models import DeliveryMethod, Order, PaymentMethod
+
+_seq = itertools.count(1)
+
+
+def make_warehouse(code: str | None = None, *, pickup: bool = True, weekdays=(0, 1, 2, 3, 4, 5), **over) -> Warehouse:
+    code = code or f"W{next(_seq)}"
+    warehouse = Warehouse(
+        code=code,
+        name={"en": f"Warehouse {code}", "fa": f"انبار {code}"},
+        address={"en": f"{code} street 1"},
+        pickup=pickup,
+        pickup_weekdays=list(weekdays),
+        pickup_hours="10:00-19:00",
+        pickup_lead_days=over.pop("lead", 1),
+        pickup_horizon_days=over.pop("horizon", 14),
+        **over,
+    )
+    db.session.add(warehouse)
+    db.session.flush()
+    return warehouse
+
+
+def make_product(
+    *,
+    price: str = "100.00",
+    vat_rate: str = "20",
+    stock: dict[Warehouse, int] | int = 10,
+    variants: int = 1,
+    name: str | None = None,
+    returnable: bool = True,
+) -> Product:
+    """A published product; ``stock`` is per warehouse, or a number put in a new warehouse."""
+    n = next(_seq)
+    if isinstance(stock, int):
+        stock = {make_warehouse(): stock}
+    category = db.session.scalar(db.select(Category).limit(1)) or Category(slug="things", name={"en": "Things"})
+    product = Product(
+        slug=f"product-{n}",
+        category=category,
+        name={"en": name or f"Product {n}", "tr": f"Ürün {n}", "pl": f"Produkt {n}", "fa": f"کالا {n}"},
+        description={"en": "A fine product."},
+        returnable=returnable,
+    )
+    db.session.add(product)
+    for i in range(variants):
+        variant = Variant(
+            sku=f"SKU-{n}-{i}", name={"en": f"Size {i}"}, price=Decimal(price), vat_rate=Decimal(vat_rate), position=i
+        )
+        for warehouse, quantity in stock.items():
+            variant.stock.append(Stock(warehouse=warehouse, quantity=quantity))
+        product.variants.append(variant)
+    index_product(product)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def make_cart(*lines: tuple[Variant, int], locale: str = "en", customer_id: int | None = None) -> Order:
+    cart = sales.start_quotation(locale=locale, customer_id=customer_id)
+    db.session.flush()
+    for variant, quantity in lines:
+        sales.add_to_cart(cart, variant, quantity)
+    db.session.flush()
+    return cart
+
+
+def checkout_details(**over) -> sales.CheckoutDetails:
+    values = {
+        "email": "ayse@example.com",
+        "phone": "+905321234567",
+        "name": "Ayşe Yılmaz",
+        "delivery_method": DeliveryMethod.CARRIER,
+        "payment_method": PaymentMethod.CASH,
+        "address_line": "İstiklal Cd. 1",
+        "city": "İstanbul",
+        "postal_code": "34430",
+        "country": "TR",
+    }
+    values.update(over)
+    return sales.CheckoutDetails(**values)
+
+
+def pickup_details(warehouse: Warehouse, **over) -> sales.CheckoutDetails:
+    values = {
+        "delivery_method": DeliveryMethod.PICKUP,
+        "pickup_warehouse_id": warehouse.id,
+        "pickup_date": allowed_pickup_dates(warehouse, date.today())[0],
+    }
+    return checkout_details(**{**values, **over})
+
+
+@pytest.fixture(name="make_warehouse")
+def _make_warehouse() -> Callable[..., Warehouse]:
+    return make_warehouse
+
+
+@pytest.fixture(name="make_product")
+def _make_product() -> Callable[..., Product]:
+    return make_product
+
+
+@pytest.fixture(name="make_cart")
+def _make_cart() -> Callable[..., Order]:
+    return make_cart
