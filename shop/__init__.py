@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 
@@ -38,6 +39,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
         cursor.close()
 
 
+def _instance_secret(app: Flask) -> str:
+    """A key generated once and kept in the instance folder, so sessions survive restarts
+    and every process on this machine signs alike. Several machines must set SECRET_KEY."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(Config)
@@ -46,6 +57,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    if not app.config.get("TEST_PROVIDER_SECRET"):
+        app.config["TEST_PROVIDER_SECRET"] = "testpay:" + app.config["SECRET_KEY"]
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -54,7 +69,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     db.init_app(app)
     # Batch mode so ALTERs work on SQLite too.
-    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")

@@ -1,7 +1,6 @@
 """Configuration: defaults here, every value overridable by an environment variable."""
 
 import os
-import secrets
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -10,7 +9,8 @@ def _bool(name: str, default: bool) -> bool:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    # Unset: create_app keeps a generated key in the instance folder (fine for one machine).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: an SQLite file in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -30,7 +30,7 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "shop@localhost")
     # The built-in test payment provider signs its notifications with this secret.
-    TEST_PROVIDER_SECRET = os.environ.get("TEST_PROVIDER_SECRET") or SECRET_KEY
+    TEST_PROVIDER_SECRET = os.environ.get("TEST_PROVIDER_SECRET")  # unset: derived from SECRET_KEY
     # Demo and tests use the test provider; production sets the real one.
     CARD_PAYMENT_PROVIDER = os.environ.get("CARD_PAYMENT_PROVIDER", "test")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -6,7 +6,7 @@ request that displays them, not the one that raised them.
 
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 
 class ShopError(Exception):
@@ -42,7 +42,9 @@ class InvalidQuantity(ShopError):
     http_status = 422
 
     def describe(self) -> str:
-        return gettext("Enter a quantity between 1 and %(max)d.", max=self.data.get("maximum", 999))
+        from shop.i18n import format_number
+
+        return gettext("Enter a quantity between 1 and %(max)s.", max=format_number(self.data.get("maximum", 999)))
 
 
 class VariantUnavailable(ShopError):
@@ -65,7 +67,12 @@ class OutOfStock(ShopError):
         name = self.data.get("name", "")
         if available <= 0:
             return gettext("%(name)s is no longer available.", name=name)
-        return gettext("Only %(count)d left of %(name)s.", count=available, name=name)
+        from shop.i18n import format_number
+
+        return ngettext(
+            "Only %(count)s left of %(name)s.", "Only %(count)s left of %(name)s.", available,
+            count=format_number(available), name=name,
+        )
 
 
 class EmptyCart(ShopError):
@@ -99,18 +106,22 @@ class InvalidPickupDate(ShopError):
     http_status = 422
 
     def describe(self) -> str:
-        return gettext("The warehouse does not hand out orders on this date; choose one of the dates offered.")
+        return gettext(
+            "The warehouse does not hand out orders on this date; choose one of the dates offered."
+        )
 
 
 class InvalidTransition(ShopError):
     code = "invalid_transition"
 
     def describe(self) -> str:
+        from shop.sales.models import state_label
+
         return gettext(
             "Order %(number)s cannot go from %(before)s to %(after)s.",
             number=self.data.get("number", ""),
-            before=self.data.get("before", ""),
-            after=self.data.get("after", ""),
+            before=state_label(self.data.get("before", "")),
+            after=state_label(self.data.get("after", "")),
         )
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import jdatetime
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, request, session
 from flask_babel import get_locale, get_timezone
@@ -78,7 +78,8 @@ def format_moment(value: datetime | None, locale: str | None = None) -> str:
     if locale == "fa":
         jalali = jdatetime.datetime.fromgregorian(datetime=local, locale=jdatetime.FA_LOCALE)
         return localize_digits(jalali.strftime("%d %B %Y، %H:%M"), locale)
-    return babel_format_datetime(local, format="medium", locale=locale, tzinfo=get_timezone())
+    day = babel_format_date(local.date(), format="medium", locale=locale)
+    return f"{day} {babel_format_time(local, format='short', locale=locale, tzinfo=get_timezone())}"
 
 
 def translated(texts: dict[str, str] | None, locale: str | None = None) -> str:

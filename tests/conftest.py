@@ -30,9 +30,7 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    config = {
-        key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()
-    }
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
     config["SQLALCHEMY_DATABASE_URI"] = _database_url(tmp_path_factory)
     config["SERVER_NAME"] = None
     app = create_app(config)

@@ -18,7 +18,9 @@ from shop.sales.models import DeliveryMethod, Order, PaymentMethod
 _seq = itertools.count(1)
 
 
-def make_warehouse(code: str | None = None, *, pickup: bool = True, weekdays=(0, 1, 2, 3, 4, 5), **over) -> Warehouse:
+def make_warehouse(
+    code: str | None = None, *, pickup: bool = True, weekdays=(0, 1, 2, 3, 4, 5), **over
+) -> Warehouse:
     code = code or f"W{next(_seq)}"
     warehouse = Warehouse(
         code=code,
@@ -49,7 +51,9 @@ def make_product(
     n = next(_seq)
     if isinstance(stock, int):
         stock = {make_warehouse(): stock}
-    category = db.session.scalar(db.select(Category).limit(1)) or Category(slug="things", name={"en": "Things"})
+    category = db.session.scalar(db.select(Category).limit(1)) or Category(
+        slug="things", name={"en": "Things"}
+    )
     product = Product(
         slug=f"product-{n}",
         category=category,
@@ -60,7 +64,11 @@ def make_product(
     db.session.add(product)
     for i in range(variants):
         variant = Variant(
-            sku=f"SKU-{n}-{i}", name={"en": f"Size {i}"}, price=Decimal(price), vat_rate=Decimal(vat_rate), position=i
+            sku=f"SKU-{n}-{i}",
+            name={"en": f"Size {i}"},
+            price=Decimal(price),
+            vat_rate=Decimal(vat_rate),
+            position=i,
         )
         for warehouse, quantity in stock.items():
             variant.stock.append(Stock(warehouse=warehouse, quantity=quantity))

@@ -48,7 +48,13 @@ def register_customer(email: str, password: str, *, name: str = "", locale: str 
     email = email.strip().lower()
     if user_by_email(email) is not None:
         raise EmailTaken()
-    user = User(email=email, password_hash=hash_password(password), name=name.strip(), locale=locale, role=Role.CUSTOMER)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        name=name.strip(),
+        locale=locale,
+        role=Role.CUSTOMER,
+    )
     db.session.add(user)
     db.session.flush()
     return user

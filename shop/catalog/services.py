@@ -89,5 +89,3 @@ def category_by_slug(slug: str) -> Category:
     if category is None:
         raise NotFound()
     return category
-
-

@@ -24,16 +24,23 @@ def _out_of_stock(line: OrderLine, available: int) -> OutOfStock:
 
 
 def reserve(order: Order, *, warehouse: Warehouse | None = None) -> None:
-    """Reserve every line of the order, from one warehouse (pickup) or from any, first come first."""
+    """Reserve every line of the order, from one warehouse (pickup) or from any, in warehouse order.
+
+    The stock rows are read locked (``FOR UPDATE``, in id order) so the plan is made on values
+    no one else can change before we write; SQLite has no row locks, but checkout already holds
+    its single write lock when it gets here. The conditional UPDATE stays as the guard.
+    """
     lines = sorted(order.lines, key=lambda line: line.variant_id)
     statement = db.select(Stock).where(Stock.variant_id.in_([line.variant_id for line in lines]))
     if warehouse is not None:
         statement = statement.where(Stock.warehouse_id == warehouse.id)
-    stocks = list(
+    locked = list(
         db.session.scalars(
-            statement.join(Warehouse).order_by(Warehouse.position, Stock.id).execution_options(populate_existing=True)
+            statement.order_by(Stock.id).with_for_update().execution_options(populate_existing=True)
         )
     )
+    positions = dict(db.session.execute(db.select(Warehouse.id, Warehouse.position)).tuples().all())
+    stocks = sorted(locked, key=lambda stock: (positions.get(stock.warehouse_id, 0), stock.id))
 
     plan: list[tuple[Stock, OrderLine, int]] = []
     for line in lines:

@@ -32,7 +32,9 @@ class PaymentTransaction(db.Model):
     provider_reference: Mapped[str] = mapped_column(String(80), default="")
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    state: Mapped[TransactionState] = mapped_column(str_enum(TransactionState), default=TransactionState.PENDING)
+    state: Mapped[TransactionState] = mapped_column(
+        str_enum(TransactionState), default=TransactionState.PENDING
+    )
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

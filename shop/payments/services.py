@@ -51,7 +51,8 @@ def handle_notification(provider_name: str, body: bytes, headers: Mapping[str, s
     notification = provider.parse_notification(body, headers)
     transaction = db.session.scalar(
         db.select(PaymentTransaction).where(
-            PaymentTransaction.reference == notification.reference, PaymentTransaction.provider == provider_name
+            PaymentTransaction.reference == notification.reference,
+            PaymentTransaction.provider == provider_name,
         )
     )
     if transaction is None:
@@ -63,7 +64,9 @@ def handle_notification(provider_name: str, body: bytes, headers: Mapping[str, s
         if notification.amount != transaction.amount or notification.currency != transaction.currency:
             transaction.state = TransactionState.FAILED
             transaction.error = f"amount mismatch: {notification.amount} {notification.currency}"
-            history.record(transaction.order, by=Actor.provider(provider_name), kind="payment", note=transaction.error)
+            history.record(
+                transaction.order, by=Actor.provider(provider_name), kind="payment", note=transaction.error
+            )
             return transaction
         transaction.provider_reference = notification.provider_reference
         _capture(transaction, by=Actor.provider(provider_name))
@@ -105,7 +108,9 @@ def _capture(transaction: PaymentTransaction, *, by: Actor) -> None:
     order = transaction.order
     if order.state == OrderState.CANCELLED:
         # Paid after its window closed: keep the money on record for a refund; the order stays cancelled.
-        history.record(order, by=by, kind="payment", after="paid after cancellation", note=str(transaction.amount))
+        history.record(
+            order, by=by, kind="payment", after="paid after cancellation", note=str(transaction.amount)
+        )
         return
     _register_payment(order, transaction, by=by)
 
@@ -134,14 +139,18 @@ def _register_payment(order: Order, transaction: PaymentTransaction, *, by: Acto
         sales.confirm_sale(order, by=by)
 
 
-def record_bank_transfer(order: Order, amount: str | Decimal, *, by: Actor, reference: str = "") -> PaymentTransaction:
+def record_bank_transfer(
+    order: Order, amount: str | Decimal, *, by: Actor, reference: str = ""
+) -> PaymentTransaction:
     """The seller saw the transfer arrive. A quotation sent that is now paid becomes a sales order."""
     if order.state not in (OrderState.QUOTATION_SENT, OrderState.SALES_ORDER):
         raise PaymentNotPossible()
     try:
         value = round_money(Decimal(str(amount)), order.currency)
     except (InvalidOperation, ValueError):
-        raise PaymentNotPossible("Enter the amount as a number, for example 1299.90.", field="amount") from None
+        raise PaymentNotPossible(
+            "Enter the amount as a number, for example 1299.90.", field="amount"
+        ) from None
     if value <= 0 or value > order.amount_due:
         raise PaymentNotPossible(
             f"The amount must be more than 0 and at most the {order.amount_due} {order.currency} still due.",

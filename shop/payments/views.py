@@ -15,7 +15,9 @@ bp = Blueprint("payments", __name__, url_prefix="/payments")
 @csrf.exempt
 def notify(provider_name: str):
     try:
-        transaction = services.handle_notification(provider_name, request.get_data(cache=False), request.headers)
+        transaction = services.handle_notification(
+            provider_name, request.get_data(cache=False), request.headers
+        )
     except DuplicateNotification:
         db.session.rollback()
         return jsonify(status="duplicate"), 200

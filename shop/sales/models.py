@@ -22,6 +22,19 @@ class OrderState(enum.StrEnum):
     CANCELLED = "cancelled"  # given up before it became a sales order, or cancelled after
 
 
+def state_label(state: str) -> str:
+    """What a customer or a seller calls each lifecycle state, in their language."""
+    from flask_babel import gettext as _
+
+    labels = {
+        OrderState.QUOTATION: _("Cart"),
+        OrderState.QUOTATION_SENT: _("Awaiting payment"),
+        OrderState.SALES_ORDER: _("Confirmed"),
+        OrderState.CANCELLED: _("Cancelled"),
+    }
+    return labels.get(state, str(state))
+
+
 class DeliveryMethod(enum.StrEnum):
     CARRIER = "carrier"  # parcel carrier with a tracking number
     COURIER = "courier"  # the shop's own local courier

@@ -159,7 +159,9 @@ def _price_line(line: OrderLine, currency: str) -> None:
 
 def _recompute_totals(order: Order) -> None:
     """Totals are sums of the rounded lines, plus delivery rounded the same way."""
-    delivery = line_amounts(Decimal(order.delivery_price or 0), 1, Decimal(order.delivery_vat_rate or 0), order.currency)
+    delivery = line_amounts(
+        Decimal(order.delivery_price or 0), 1, Decimal(order.delivery_vat_rate or 0), order.currency
+    )
     order.net_total = sum((line.net for line in order.lines), Decimal("0")) + delivery.net
     order.tax_total = sum((line.tax for line in order.lines), Decimal("0")) + delivery.tax
     order.total = sum((line.gross for line in order.lines), Decimal("0")) + delivery.gross
@@ -256,7 +258,9 @@ def confirm_quotation(
 def _pickup_warehouse(details: CheckoutDetails, today: date) -> Warehouse | None:
     if details.delivery_method != DeliveryMethod.PICKUP:
         return None
-    warehouse = db.session.get(Warehouse, details.pickup_warehouse_id) if details.pickup_warehouse_id else None
+    warehouse = (
+        db.session.get(Warehouse, details.pickup_warehouse_id) if details.pickup_warehouse_id else None
+    )
     if warehouse is None or not warehouse.pickup:
         raise PickupNotPossible()
     if details.pickup_date not in catalog.allowed_pickup_dates(warehouse, today):
@@ -295,7 +299,9 @@ def cancel_quotation(order: Order, *, by: Actor, reason: str = "") -> Order:
     released = stock.release(order)
     order.state = OrderState.CANCELLED
     order.expires_at = None
-    history.record(order, by=by, kind="state", before="quotation_sent", after="cancelled", note=reason, public=True)
+    history.record(
+        order, by=by, kind="state", before="quotation_sent", after="cancelled", note=reason, public=True
+    )
     if released:
         history.record(order, by=by, kind="stock", note=f"released {released} reserved units")
     events.order_cancelled.send(order)
@@ -324,7 +330,11 @@ def expire_quotations(now: datetime | None = None, *, limit: int = 500) -> list[
         ).rowcount
         if claimed:
             db.session.refresh(order)
-            expired.append(cancel_quotation(order, by=Actor.system("payment window"), reason="payment not received in time"))
+            expired.append(
+                cancel_quotation(
+                    order, by=Actor.system("payment window"), reason="payment not received in time"
+                )
+            )
     return expired
 
 

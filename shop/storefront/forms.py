@@ -5,7 +5,8 @@ from __future__ import annotations
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from stdnum import pl, tr
+from stdnum.pl import nip
+from stdnum.tr import tckimlik, vkn
 from stdnum.exceptions import ValidationError as TaxIdError
 from wtforms import (
     EmailField,
@@ -16,7 +17,16 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from shop.sales.models import DeliveryMethod, PaymentMethod
 
@@ -58,10 +68,10 @@ def _tax_id_valid(country: str, value: str) -> str:
             compact = compact[2:]
     if country == "TR":
         # Companies have a 10-digit VKN; sole traders use their 11-digit T.C. Kimlik No.
-        module = tr.vkn if len(compact) == 10 else tr.tckimlik
+        module = vkn if len(compact) == 10 else tckimlik
         return module.validate(compact)
     if country == "PL":
-        return pl.nip.validate(compact)
+        return nip.validate(compact)
     if country == "IR":
         # Iranian company national IDs (shenase-ye melli) are 11 digits; stdnum has no checker.
         if not (compact.isdigit() and len(compact) in (10, 11)):
@@ -75,9 +85,15 @@ def _tax_id_valid(country: str, value: str) -> str:
 class CheckoutForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
-        validators=[DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
     )
-    phone = StringField(_l("Phone"), validators=[DataRequired(_l("Enter your phone number.")), Length(max=32)])
+    phone = StringField(
+        _l("Phone"), validators=[DataRequired(_l("Enter your phone number.")), Length(max=32)]
+    )
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
     delivery_method = RadioField(
         _l("Delivery"),
@@ -132,7 +148,9 @@ class CheckoutForm(FlaskForm):
         try:
             number = phonenumbers.parse(field.data, region)
         except phonenumbers.NumberParseException:
-            raise ValidationError(_l("Enter a phone number we can call, for example +90 532 123 45 67.")) from None
+            raise ValidationError(
+                _l("Enter a phone number we can call, for example +90 532 123 45 67.")
+            ) from None
         if not phonenumbers.is_valid_number(number):
             raise ValidationError(_l("Enter a phone number we can call, for example +90 532 123 45 67."))
         field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -153,7 +171,11 @@ class RegisterForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
     email = EmailField(
         _l("E-mail"),
-        validators=[DataRequired(_l("Enter your e-mail address.")), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
     )
     password = PasswordField(
         _l("Password"),
@@ -165,5 +187,9 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=128)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=128)]
+    )

@@ -30,9 +30,16 @@ from shop.orders import history
 from shop.payments import services as payments
 from shop.payments.models import TransactionState
 from shop.sales import services as sales
-from shop.sales.models import DeliveryMethod, Order, OrderState, PaymentMethod
+from shop.sales.models import DeliveryMethod, Order, OrderState, PaymentMethod, state_label
 from shop.settings import services as settings
-from shop.storefront.forms import ActionForm, AddToCartForm, CheckoutForm, LineQuantityForm, LoginForm, RegisterForm
+from shop.storefront.forms import (
+    ActionForm,
+    AddToCartForm,
+    CheckoutForm,
+    LineQuantityForm,
+    LoginForm,
+    RegisterForm,
+)
 from shop.web import is_htmx, render
 
 bp = Blueprint("storefront", __name__)
@@ -68,12 +75,12 @@ def current_cart(*, create: bool = False) -> Order | None:
 
 
 @bp.app_context_processor
-def _cart_badge() -> dict:
+def _storefront_context() -> dict:
     def cart_count() -> int:
         cart = current_cart()
         return cart.item_count if cart else 0
 
-    return {"cart_count": cart_count, "shop": settings.current}
+    return {"cart_count": cart_count, "shop": settings.current, "state_label": state_label}
 
 
 # --- catalog -----------------------------------------------------------------------------
@@ -84,7 +91,11 @@ def home():
     query = request.args.get("q", "").strip()[:100]
     products = catalog.published_products(query=query)
     return render_template(
-        "storefront/listing.html", products=products, query=query, categories=catalog.categories(), category=None
+        "storefront/listing.html",
+        products=products,
+        query=query,
+        categories=catalog.categories(),
+        category=None,
     )
 
 
@@ -111,7 +122,9 @@ def _variant_from_args(product: Product) -> Variant:
     return chosen or product.variants[0]
 
 
-def _product_page(product: Product, variant: Variant, form: AddToCartForm, *, status: int = 200, added: bool = False):
+def _product_page(
+    product: Product, variant: Variant, form: AddToCartForm, *, status: int = 200, added: bool = False
+):
     available = catalog.available_by_variant([v.id for v in product.variants])
     return render(
         "storefront/product.html",
@@ -167,7 +180,9 @@ def add_to_cart():
             if not is_htmx():
                 flash(_("Added to your cart."), "success")
                 return redirect(url_for("storefront.cart"), 303)
-            response = _product_page(product, variant, AddToCartForm(product=product.id, variant=variant.id), added=True)
+            response = _product_page(
+                product, variant, AddToCartForm(product=product.id, variant=variant.id), added=True
+            )
             response.headers["HX-Trigger"] = "cart-changed"
             return response
     return _product_page(product, variant or product.variants[0], form, status=422)
@@ -188,7 +203,12 @@ def _cart_page(cart: Order | None, *, status: int = 200, errors: dict[int, str] 
     lines = cart.lines if cart else []
     available = catalog.available_by_variant([line.variant_id for line in lines]) if lines else {}
     return render(
-        "storefront/cart.html", "cart", status=status, cart=cart, available=available, line_errors=errors or {}
+        "storefront/cart.html",
+        "cart",
+        status=status,
+        cart=cart,
+        available=available,
+        line_errors=errors or {},
     )
 
 
@@ -209,7 +229,11 @@ def update_line(line_id: int):
         raise NotFound()
     form = LineQuantityForm()
     if not form.validate_on_submit():
-        return _cart_page(cart, status=422, errors={line_id: "; ".join(form.quantity.errors or form.errors.get("csrf_token", []))})
+        return _cart_page(
+            cart,
+            status=422,
+            errors={line_id: "; ".join(form.quantity.errors or form.errors.get("csrf_token", []))},
+        )
     try:
         sales.set_line_quantity(cart, line_id, form.quantity.data)
         db.session.commit()
@@ -259,7 +283,9 @@ def _checkout_choices(form: CheckoutForm, today: date) -> dict[str, list]:
     ]
     chosen = next((w for w in warehouses if str(w.id) == (form.pickup_warehouse.data or "")), None)
     dates = catalog.allowed_pickup_dates(chosen, today) if chosen else []
-    form.pickup_date.choices = [("", _("Choose a date"))] + [(d.isoformat(), format_day(d, weekday=True)) for d in dates]
+    form.pickup_date.choices = [("", _("Choose a date"))] + [
+        (d.isoformat(), format_day(d, weekday=True)) for d in dates
+    ]
     return {"warehouses": warehouses, "chosen_warehouse": chosen}
 
 
@@ -330,7 +356,9 @@ def confirm_checkout():
         city=(form.city.data or "").strip(),
         postal_code=(form.postal_code.data or "").strip(),
         country=form.country.data,
-        pickup_warehouse_id=int(form.pickup_warehouse.data) if (form.pickup_warehouse.data or "").isdigit() else None,
+        pickup_warehouse_id=int(form.pickup_warehouse.data)
+        if (form.pickup_warehouse.data or "").isdigit()
+        else None,
         pickup_date=date.fromisoformat(form.pickup_date.data) if form.pickup_date.data else None,
         company_name=(form.company_name.data or "").strip(),
         tax_id=(form.tax_id.data or "").strip(),

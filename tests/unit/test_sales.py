@@ -4,7 +4,14 @@ from decimal import Decimal
 import pytest
 
 from shop.catalog.services import available
-from shop.errors import CartChanged, EmptyCart, InvalidPickupDate, InvalidQuantity, OutOfStock, PickupNotPossible
+from shop.errors import (
+    CartChanged,
+    EmptyCart,
+    InvalidPickupDate,
+    InvalidQuantity,
+    OutOfStock,
+    PickupNotPossible,
+)
 from shop.extensions import db
 from shop.orders.history import Actor, events_for
 from shop.sales import services as sales
@@ -85,7 +92,9 @@ def test_checkout_reserves_stock_numbers_the_order_and_writes_history(make_produ
     assert order.number == f"S{order.id:06d}"
     assert available(variant) == 3
     assert order.expires_at is not None
-    assert [(e.kind, e.before, e.after) for e in events_for(order)] == [("state", "quotation", "quotation_sent")]
+    assert [(e.kind, e.before, e.after) for e in events_for(order)] == [
+        ("state", "quotation", "quotation_sent")
+    ]
 
 
 def test_cash_orders_are_sales_orders_at_checkout_by_default(make_product, make_cart):
@@ -171,14 +180,14 @@ def test_pickup_at_a_warehouse_without_pickup_is_refused(make_product, make_cart
     cart = make_cart((make_product(stock={warehouse: 3}).variants[0], 1))
 
     with pytest.raises(PickupNotPossible):
-        sales.confirm_quotation(
-            cart, pickup_details(make_warehouse(), pickup_warehouse_id=warehouse.id)
-        )
+        sales.confirm_quotation(cart, pickup_details(make_warehouse(), pickup_warehouse_id=warehouse.id))
 
 
 def test_cancelling_a_quotation_sent_releases_its_stock(make_product, make_cart):
     variant = make_product(stock=4).variants[0]
-    order = sales.confirm_quotation(make_cart((variant, 3)), checkout_details(payment_method=PaymentMethod.BANK_TRANSFER))
+    order = sales.confirm_quotation(
+        make_cart((variant, 3)), checkout_details(payment_method=PaymentMethod.BANK_TRANSFER)
+    )
 
     sales.cancel_quotation(order, by=Actor.system(), reason="customer asked")
 
@@ -188,7 +197,9 @@ def test_cancelling_a_quotation_sent_releases_its_stock(make_product, make_cart)
 
 def test_expired_quotations_are_cancelled_and_their_stock_released(make_product, make_cart):
     variant = make_product(stock=2).variants[0]
-    order = sales.confirm_quotation(make_cart((variant, 2)), checkout_details(payment_method=PaymentMethod.CARD))
+    order = sales.confirm_quotation(
+        make_cart((variant, 2)), checkout_details(payment_method=PaymentMethod.CARD)
+    )
     db.session.commit()
 
     assert sales.expire_quotations(order.expires_at - timedelta(seconds=1)) == []
@@ -219,7 +230,10 @@ def test_a_cart_follows_catalog_prices_until_checkout(make_product, make_cart):
     assert cart.total == Decimal("90.00")
 
 
-@pytest.mark.parametrize(("currency", "price", "total"), [("TRY", "10.25", "20.50"), ("PLN", "9.99", "19.98"), ("IRR", "12500000", "25000000")])
+@pytest.mark.parametrize(
+    ("currency", "price", "total"),
+    [("TRY", "10.25", "20.50"), ("PLN", "9.99", "19.98"), ("IRR", "12500000", "25000000")],
+)
 def test_every_shop_currency_rounds_by_its_minor_unit(make_product, make_cart, currency, price, total):
     settings.update(currency=currency)
     variant = make_product(price=price).variants[0]
