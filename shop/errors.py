@@ -44,7 +44,9 @@ class InvalidQuantity(ShopError):
     def describe(self) -> str:
         from shop.i18n import format_number
 
-        return gettext("Enter a quantity between 1 and %(max)s.", max=format_number(self.data.get("maximum", 999)))
+        return gettext(
+            "Enter a quantity between 1 and %(max)s.", max=format_number(self.data.get("maximum", 999))
+        )
 
 
 class VariantUnavailable(ShopError):
@@ -70,8 +72,11 @@ class OutOfStock(ShopError):
         from shop.i18n import format_number
 
         return ngettext(
-            "Only %(count)s left of %(name)s.", "Only %(count)s left of %(name)s.", available,
-            count=format_number(available), name=name,
+            "Only %(count)s left of %(name)s.",
+            "Only %(count)s left of %(name)s.",
+            available,
+            count=format_number(available),
+            name=name,
         )
 
 

@@ -17,3 +17,12 @@ def render(template: str, block: str, *, status: int = 200, **context) -> Respon
     response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
+
+
+def parse_id(value: object) -> int | None:
+    """A database id from untrusted text: ASCII digits within the 32-bit key range, else None."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from stdnum.exceptions import ValidationError as TaxIdError
 from stdnum.pl import nip
 from stdnum.tr import tckimlik, vkn
-from stdnum.exceptions import ValidationError as TaxIdError
 from wtforms import (
     EmailField,
     HiddenField,
@@ -17,6 +18,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -28,12 +30,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from shop.forms import ShopForm
 from shop.sales.models import DeliveryMethod, PaymentMethod
 
 MAX_QUANTITY = 999
 
 
-class AddToCartForm(FlaskForm):
+class AddToCartForm(ShopForm):
     product = HiddenField(validators=[InputRequired()])
     variant = IntegerField(_l("Variant"), validators=[InputRequired(_l("Choose a variant."))])
     quantity = IntegerField(
@@ -46,11 +49,11 @@ class AddToCartForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(ShopForm):
     """A button that changes something (pay, log out, remove): nothing but the CSRF token."""
 
 
-class LineQuantityForm(FlaskForm):
+class LineQuantityForm(ShopForm):
     quantity = IntegerField(
         _l("Quantity"),
         validators=[
@@ -82,7 +85,7 @@ def _tax_id_valid(country: str, value: str) -> str:
     return compact
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(ShopForm):
     email = EmailField(
         _l("E-mail"),
         validators=[
@@ -98,9 +101,9 @@ class CheckoutForm(FlaskForm):
     delivery_method = RadioField(
         _l("Delivery"),
         choices=[
-            (DeliveryMethod.CARRIER.value, _l("Carrier shipping")),
-            (DeliveryMethod.COURIER.value, _l("Local courier")),
-            (DeliveryMethod.PICKUP.value, _l("Pickup at a warehouse")),
+            SelectChoice(DeliveryMethod.CARRIER.value, _l("Carrier shipping")),
+            SelectChoice(DeliveryMethod.COURIER.value, _l("Local courier")),
+            SelectChoice(DeliveryMethod.PICKUP.value, _l("Pickup at a warehouse")),
         ],
         default=DeliveryMethod.CARRIER.value,
         validators=[InputRequired(_l("Choose a delivery method."))],
@@ -108,15 +111,18 @@ class CheckoutForm(FlaskForm):
     address_line = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=80)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Length(max=16)])
-    country = SelectField(_l("Country"), choices=[], validators=[Optional()])
-    pickup_warehouse = SelectField(_l("Pickup warehouse"), choices=[], coerce=str, validators=[Optional()])
-    pickup_date = SelectField(_l("Pickup date"), choices=[], validators=[Optional()])
+    # Choices are checked by validate() and the checkout service, with messages a shopper understands.
+    country = SelectField(_l("Country"), choices=[], validators=[Optional()], validate_choice=False)
+    pickup_warehouse = SelectField(
+        _l("Pickup warehouse"), choices=[], validators=[Optional()], validate_choice=False
+    )
+    pickup_date = SelectField(_l("Pickup date"), choices=[], validators=[Optional()], validate_choice=False)
     payment_method = RadioField(
         _l("Payment"),
         choices=[
-            (PaymentMethod.CARD.value, _l("Card, online")),
-            (PaymentMethod.BANK_TRANSFER.value, _l("Bank transfer")),
-            (PaymentMethod.CASH.value, _l("Cash on delivery or at pickup")),
+            SelectChoice(PaymentMethod.CARD.value, _l("Card, online")),
+            SelectChoice(PaymentMethod.BANK_TRANSFER.value, _l("Bank transfer")),
+            SelectChoice(PaymentMethod.CASH.value, _l("Cash on delivery or at pickup")),
         ],
         default=PaymentMethod.CARD.value,
         validators=[InputRequired(_l("Choose a payment method."))],
@@ -129,19 +135,42 @@ class CheckoutForm(FlaskForm):
         valid = super().validate(extra_validators)
         pickup = self.delivery_method.data == DeliveryMethod.PICKUP.value
         if pickup:
-            for field in (self.pickup_warehouse, self.pickup_date):
-                if not field.data:
-                    field.errors = [*field.errors, _l("Choose a pickup warehouse and date.")]
-                    valid = False
+            if not self.pickup_warehouse.data:
+                self.pickup_warehouse.errors = [
+                    *self.pickup_warehouse.errors,
+                    _l("Choose a pickup warehouse and date."),
+                ]
+                valid = False
+            if self.chosen_pickup_date() is None:
+                self.pickup_date.errors = [
+                    *self.pickup_date.errors,
+                    _l("Choose a pickup warehouse and date."),
+                ]
+                valid = False
         else:
             for field in (self.address_line, self.city, self.postal_code):
                 if not (field.data or "").strip():
                     field.errors = [*field.errors, _l("Required for delivery.")]
                     valid = False
-        if not self.country.data or self.country.data not in {code for code, _ in self.country.choices}:
+        if bool((self.company_name.data or "").strip()) != bool((self.tax_id.data or "").strip()):
+            self.tax_id.errors = [
+                *self.tax_id.errors,
+                _l("For a company invoice give both the company name and its tax ID."),
+            ]
+            valid = False
+        if not self.country.data or self.country.data not in {
+            choice.value for choice in self.country.choices
+        }:
             self.country.errors = [*self.country.errors, _l("Choose a country from the list.")]
             valid = False
         return valid
+
+    def chosen_pickup_date(self) -> date | None:
+        """The pickup date as a date; anything that is not one is treated as not chosen."""
+        try:
+            return date.fromisoformat(self.pickup_date.data) if self.pickup_date.data else None
+        except (TypeError, ValueError):
+            return None
 
     def validate_phone(self, field) -> None:  # noqa: ANN001
         region = self.country.data if self.country.data and len(self.country.data) == 2 else "TR"
@@ -156,10 +185,7 @@ class CheckoutForm(FlaskForm):
         field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
     def validate_tax_id(self, field) -> None:  # noqa: ANN001
-        company = (self.company_name.data or "").strip()
         tax_id = (field.data or "").strip()
-        if bool(company) != bool(tax_id):
-            raise ValidationError(_l("For a company invoice give both the company name and its tax ID."))
         if tax_id:
             try:
                 field.data = _tax_id_valid(self.country.data or "", tax_id)
@@ -167,7 +193,7 @@ class CheckoutForm(FlaskForm):
                 raise ValidationError(_l("This tax ID is not valid for the chosen country.")) from None
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ShopForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
     email = EmailField(
         _l("E-mail"),
@@ -186,7 +212,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ShopForm):
     email = EmailField(
         _l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)]
     )

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from shop.accounts import services as accounts
 from shop.catalog import services as catalog
@@ -40,7 +41,7 @@ from shop.storefront.forms import (
     LoginForm,
     RegisterForm,
 )
-from shop.web import is_htmx, render
+from shop.web import is_htmx, parse_id, render
 
 bp = Blueprint("storefront", __name__)
 
@@ -162,7 +163,8 @@ def picture(slug: str):
 @bp.post("/cart/add")
 def add_to_cart():
     form = AddToCartForm()
-    product = db.session.get(Product, int(form.product.data)) if (form.product.data or "").isdigit() else None
+    product_id = parse_id(form.product.data)
+    product = db.session.get(Product, product_id) if product_id else None
     if product is None or not product.published:
         raise NotFound()
     variant = next((v for v in product.variants if v.id == form.variant.data), None)
@@ -232,7 +234,11 @@ def update_line(line_id: int):
         return _cart_page(
             cart,
             status=422,
-            errors={line_id: "; ".join(form.quantity.errors or form.errors.get("csrf_token", []))},
+            errors={
+                line_id: "; ".join(
+                    str(e) for e in (form.quantity.errors or form.errors.get("csrf_token", []))
+                )
+            },
         )
     try:
         sales.set_line_quantity(cart, line_id, form.quantity.data)
@@ -274,17 +280,17 @@ def remove_line(line_id: int):
 
 def _checkout_choices(form: CheckoutForm, today: date) -> dict[str, list]:
     shop = settings.current()
-    form.country.choices = [(code, country_name(code)) for code in shop.shipping_countries]
+    form.country.choices = [SelectChoice(code, country_name(code)) for code in shop.shipping_countries]
     warehouses = catalog.pickup_warehouses()
     from shop.i18n import translated
 
-    form.pickup_warehouse.choices = [("", _("Choose a warehouse"))] + [
-        (str(w.id), translated(w.name)) for w in warehouses
+    form.pickup_warehouse.choices = [SelectChoice("", _("Choose a warehouse"))] + [
+        SelectChoice(str(w.id), translated(w.name)) for w in warehouses
     ]
     chosen = next((w for w in warehouses if str(w.id) == (form.pickup_warehouse.data or "")), None)
     dates = catalog.allowed_pickup_dates(chosen, today) if chosen else []
-    form.pickup_date.choices = [("", _("Choose a date"))] + [
-        (d.isoformat(), format_day(d, weekday=True)) for d in dates
+    form.pickup_date.choices = [SelectChoice("", _("Choose a date"))] + [
+        SelectChoice(d.isoformat(), format_day(d, weekday=True)) for d in dates
     ]
     return {"warehouses": warehouses, "chosen_warehouse": chosen}
 
@@ -346,6 +352,8 @@ def confirm_checkout():
         expected = Decimal(form.expected_subtotal.data) if form.expected_subtotal.data else None
     except InvalidOperation:
         expected = None
+    if expected is not None and not expected.is_finite():
+        expected = None
     details = sales.CheckoutDetails(
         email=form.email.data.strip().lower(),
         phone=form.phone.data,
@@ -356,10 +364,8 @@ def confirm_checkout():
         city=(form.city.data or "").strip(),
         postal_code=(form.postal_code.data or "").strip(),
         country=form.country.data,
-        pickup_warehouse_id=int(form.pickup_warehouse.data)
-        if (form.pickup_warehouse.data or "").isdigit()
-        else None,
-        pickup_date=date.fromisoformat(form.pickup_date.data) if form.pickup_date.data else None,
+        pickup_warehouse_id=parse_id(form.pickup_warehouse.data),
+        pickup_date=form.chosen_pickup_date(),
         company_name=(form.company_name.data or "").strip(),
         tax_id=(form.tax_id.data or "").strip(),
     )
@@ -374,7 +380,11 @@ def confirm_checkout():
     except ShopError as error:
         db.session.rollback()
         cart = current_cart()
-        form.expected_subtotal.data = str(cart.subtotal) if cart else ""
+        if cart is None:  # confirmed meanwhile, in another tab
+            return redirect(url_for("storefront.cart"), 303)
+        sales.refresh_quotation(cart)  # show the prices that hold now
+        db.session.commit()
+        form.expected_subtotal.data = str(cart.subtotal)
         _field_error(form, error)
         return _checkout_page(cart, form, status=409 if isinstance(error, OutOfStock) else 422)
     session.pop(CART_SESSION_KEY, None)

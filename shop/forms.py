@@ -1,0 +1,28 @@
+"""The base of every form: what no text field may contain, checked in one place."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+# NUL and other control characters: PostgreSQL refuses NUL in text, and none of them belong
+# in a name, an address or an e-mail. Tabs and line breaks stay allowed in multi-line text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(form, field) -> None:  # noqa: ANN001
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(_l("This field contains characters that are not allowed."))
+
+
+class ShopForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):  # noqa: ANN001
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, (StringField, TextAreaField)):
+                field.validators = [_no_control_characters, *field.validators]
+            return field
