@@ -11,11 +11,11 @@ from wtforms.validators import ValidationError
 
 # NUL and other control characters: PostgreSQL refuses NUL in text, and none of them belong
 # in a name, an address or an e-mail. Tabs and line breaks stay allowed in multi-line text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _no_control_characters(form, field) -> None:  # noqa: ANN001
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
+    if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
         raise ValidationError(_l("This field contains characters that are not allowed."))
 
 

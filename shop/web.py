@@ -26,3 +26,10 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number < 2**31 else None
+
+
+def query_text(name: str, max_length: int = 100) -> str:
+    """A free-text URL parameter (a search), cut to length and without control characters."""
+    from shop.forms import CONTROL_CHARACTERS
+
+    return CONTROL_CHARACTERS.sub("", request.args.get(name, ""))[:max_length].strip()

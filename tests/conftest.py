@@ -5,6 +5,7 @@ SQLite by default; PostgreSQL when TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections.abc import Iterator
 
@@ -67,6 +68,14 @@ def ctx(app: Flask) -> Iterator[None]:
     _wipe(app)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production: otherwise it would reuse the
+    test's app context (its ``g``, cached CSRF token, user, locale and database session)."""
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return IsolatedClient(app, app.response_class, use_cookies=True)

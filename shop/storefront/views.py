@@ -41,7 +41,7 @@ from shop.storefront.forms import (
     LoginForm,
     RegisterForm,
 )
-from shop.web import is_htmx, parse_id, render
+from shop.web import is_htmx, parse_id, query_text, render
 
 bp = Blueprint("storefront", __name__)
 
@@ -89,7 +89,7 @@ def _storefront_context() -> dict:
 
 @bp.get("/")
 def home():
-    query = request.args.get("q", "").strip()[:100]
+    query = query_text("q")
     products = catalog.published_products(query=query)
     return render_template(
         "storefront/listing.html",
@@ -102,7 +102,7 @@ def home():
 
 @bp.get("/search")
 def search():
-    return redirect(url_for("storefront.home", q=request.args.get("q", "")[:100]), 303)
+    return redirect(url_for("storefront.home", q=query_text("q")), 303)
 
 
 @bp.get("/c/<slug>")
@@ -465,7 +465,9 @@ def _after_login(user) -> None:  # noqa: ANN001
 
 def _safe_next(default: str) -> str:
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    # Only a path on this site: not //host, and not /\host, which browsers read as //host.
+    local = target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable()
+    return target if local and "\\" not in target else default
 
 
 @bp.route("/account/register", methods=["GET", "POST"])

@@ -29,8 +29,7 @@ def decide(token: str):
     # A real provider posts over the network; this one posts through the app's own HTTP stack,
     # so the shop's notify endpoint is exercised exactly as a provider would call it.
     target = urlsplit(page["notify_url"])
-    with current_app.test_client() as client:
-        response = client.post(target.path, data=body, headers=headers)
+    response = current_app.test_client().post(target.path, data=body, headers=headers)
     if response.status_code != 200:
         flash(_("The payment provider could not reach the shop. Please try again."), "error")
         return redirect(request.url, 303)
