@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from shop import i18n
 from shop.config import Config
 from shop.errors import ShopError
-from shop.extensions import babel, csrf, db, login_manager, mail, migrate
+from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 
 def _database_url(app: Flask) -> str:
@@ -74,12 +74,14 @@ def create_app(config: type | dict | None = None) -> Flask:
     )
     csrf.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories="translations")
     login_manager.init_app(app)
     login_manager.login_view = "storefront.login"
     i18n.init_app(app)
 
     from shop import models  # noqa: F401  (every table known to Alembic and the ORM)
+    from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
     from shop.accounts.models import User
 
     @login_manager.user_loader
@@ -91,7 +93,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     from shop.testpay import provider as _testpay_provider  # noqa: F401  (registers the "test" provider)
     from shop.testpay.views import bp as testpay_bp
 
+    from shop.backoffice import bp as backoffice_bp
+
     app.register_blueprint(storefront_bp)
+    app.register_blueprint(backoffice_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(testpay_bp)
 
@@ -134,7 +139,9 @@ def _register_error_pages(app: Flask) -> None:
         from flask_babel import gettext
 
         messages = {
+            403: gettext("Your account may not open this page."),
             404: gettext("This page does not exist or is no longer available."),
+            429: gettext("Too many attempts. Wait a minute and try again."),
             405: gettext("This address does not accept that kind of request."),
             413: gettext("What you sent is too large."),
         }

@@ -34,6 +34,13 @@ class Config:
     # Demo and tests use the test provider; production sets the real one.
     CARD_PAYMENT_PROVIDER = os.environ.get("CARD_PAYMENT_PROVIDER", "test")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Rate limits: memory:// is per process; use redis://host:6379 when several processes serve.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Back-office login: this many failures per account within the window lock it for the window.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+    LOGIN_RATE_PER_ADDRESS = os.environ.get("LOGIN_RATE_PER_ADDRESS", "20 per minute")
 
 
 class TestConfig(Config):

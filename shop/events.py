@@ -13,3 +13,4 @@ quotation_confirmed = _signals.signal("quotation-confirmed")  # checkout done, s
 sales_order_confirmed = _signals.signal("sales-order-confirmed")  # the seller may fulfil it
 order_cancelled = _signals.signal("order-cancelled")
 payment_received = _signals.signal("payment-received")  # kwargs: transaction
+status_changed = _signals.signal("status-changed")  # kwargs: status, previous, by

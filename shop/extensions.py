@@ -1,6 +1,8 @@
 """Flask extensions, unbound: create_app() binds them to an app."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -29,3 +31,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
+# Per-address limits; storage from RATELIMIT_STORAGE_URI (memory:// by default, redis:// in production).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -1,13 +1,18 @@
 """Every model, imported in one place so Alembic and the ORM see all tables."""
 
-from shop.accounts.models import Role, User
+from shop.accounts.models import LoginAttempt, Role, SalesTeam, User
 from shop.catalog.models import Category, Product, Stock, StockReservation, Variant, Warehouse
-from shop.orders.models import OrderEvent
+from shop.orders.models import OrderEvent, OrderStatus, StatusGroup
 from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
 from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState, PaymentMethod, PaymentState
-from shop.settings.models import Setting
+from shop.settings.models import Setting, SettingChange
 
 __all__ = [
+    "LoginAttempt",
+    "OrderStatus",
+    "SalesTeam",
+    "SettingChange",
+    "StatusGroup",
     "Category",
     "DeliveryMethod",
     "Order",

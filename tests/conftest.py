@@ -18,6 +18,7 @@ from sqlalchemy import text
 from shop import create_app
 from shop.config import TestConfig
 from shop.extensions import db
+from shop.orders.defaults import install_default_statuses
 
 pytest_plugins = ["tests.factories"]
 
@@ -57,6 +58,10 @@ def _wipe(app: Flask) -> None:
             else:
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
+        # A new shop has the default statuses (a data migration); every test starts from one.
+        install_default_statuses()
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture(autouse=True)

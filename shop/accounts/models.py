@@ -6,8 +6,8 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db_types import UTCDateTime, str_enum, utcnow
 from shop.extensions import db
@@ -18,6 +18,15 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # everything, including users and settings
     STAFF = "staff"  # handles orders
     COURIER = "courier"  # sees only their own delivery tasks
+
+
+class SalesTeam(db.Model):
+    __tablename__ = "sales_teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+    members: Mapped[list[User]] = relationship(back_populates="sales_team", order_by="User.id")
 
 
 class User(UserMixin, db.Model):
@@ -32,7 +41,26 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Sales (B15): a salesperson belongs to at most one team and takes orders in turn.
+    sales_team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_teams.id"))
+    salesperson: Mapped[bool] = mapped_column(default=False)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    sales_team: Mapped[SalesTeam | None] = relationship(back_populates="members")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+
+class LoginAttempt(db.Model):
+    """Failed back-office logins, so per-account limits hold across every process."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)

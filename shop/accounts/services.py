@@ -71,3 +71,55 @@ def authenticate(email: str, password: str) -> User:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+# --- back office ------------------------------------------------------------------------
+
+
+class AccountLocked(ShopError):
+    code = "account_locked"
+    field = "password"
+    http_status = 429
+
+    def describe(self) -> str:
+        from flask_babel import gettext
+
+        return gettext("Too many failed attempts for this account. Try again in %(minutes)s minutes.", minutes=self.data.get("minutes", 15))
+
+
+class NotBackOfficeAccount(BadCredentials):
+    """A customer account at the back-office door: told as a wrong password, to reveal nothing."""
+
+
+def _failures_since(email: str, minutes: int) -> int:
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from shop.accounts.models import LoginAttempt
+    from shop.db_types import utcnow
+
+    since = utcnow() - timedelta(minutes=minutes)
+    return db.session.scalar(
+        db.select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= since)
+    ) or 0
+
+
+def authenticate_staff(email: str, password: str, *, max_failures: int, window_minutes: int) -> User:
+    """Back-office login: per-account lock after repeated failures, whichever process served them."""
+    from shop.accounts.models import LoginAttempt
+
+    email = email.strip().lower()
+    if _failures_since(email, window_minutes) >= max_failures:
+        raise AccountLocked(minutes=window_minutes)
+    user = authenticate(email, password)
+    if user.role not in (Role.ADMIN, Role.STAFF, Role.COURIER):
+        raise NotBackOfficeAccount()
+    db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == email))
+    return user
+
+
+def record_failed_login(email: str, address: str) -> None:
+    from shop.accounts.models import LoginAttempt
+
+    db.session.add(LoginAttempt(email=email.strip().lower()[:254], address=(address or "")[:64]))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.catalog.models import Variant, Warehouse
 from shop.db_types import Money, Rate, UTCDateTime, str_enum, utcnow
 from shop.extensions import db
+from shop.orders.models import OrderStatus
 
 
 class OrderState(enum.StrEnum):
@@ -90,6 +91,13 @@ class Order(db.Model):
     payment_state: Mapped[PaymentState] = mapped_column(str_enum(PaymentState), default=PaymentState.NOT_PAID)
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
 
+    # Once a sales order: the seller's status (orders.services.change_status), shipment, sales.
+    status_id: Mapped[int | None] = mapped_column(ForeignKey("order_statuses.id"))
+    tracking_number: Mapped[str] = mapped_column(String(64), default="")
+    carrier: Mapped[str] = mapped_column(String(32), default="")
+    salesperson_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sales_team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_teams.id"))
+
     # Kept equal to the sum of the rounded lines (plus delivery) by sales.services.
     net_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
     tax_total: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
@@ -106,12 +114,23 @@ class Order(db.Model):
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )
     pickup_warehouse: Mapped[Warehouse | None] = relationship()
+    status: Mapped[OrderStatus | None] = relationship()
 
+    # The back-office list reads newest first with keyset pagination on (created_at, id); each
+    # filter has an index that leads with it and ends with that order.
     __table_args__ = (
         Index("ix_orders_created", "created_at", "id"),
-        Index("ix_orders_state_created", "state", "created_at"),
+        Index("ix_orders_state_created", "state", "created_at", "id"),
+        Index("ix_orders_status_created", "status_id", "created_at", "id"),
+        Index("ix_orders_delivery_created", "delivery_method", "created_at", "id"),
+        Index("ix_orders_payment_created", "payment_state", "created_at", "id"),
+        Index("ix_orders_source_created", "source", "created_at", "id"),
+        Index("ix_orders_salesperson_created", "salesperson_id", "created_at", "id"),
+        Index("ix_orders_team_created", "sales_team_id", "created_at", "id"),
         Index("ix_orders_customer_state", "customer_id", "state"),
         Index("ix_orders_state_expires", "state", "expires_at"),
+        Index("ix_orders_email", "email"),
+        Index("ix_orders_phone", "phone"),
     )
 
     @property
@@ -139,7 +158,7 @@ class OrderLine(db.Model):
     variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"), index=True)
     quantity: Mapped[int]
     # Snapshots, so later catalog changes do not rewrite what the customer ordered.
-    sku: Mapped[str] = mapped_column(String(32))
+    sku: Mapped[str] = mapped_column(String(32), index=True)
     product_name: Mapped[dict[str, str]] = mapped_column(JSON)
     variant_name: Mapped[dict[str, str]] = mapped_column(JSON)
     unit_price: Mapped[Decimal] = mapped_column(Money)  # gross

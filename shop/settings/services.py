@@ -36,6 +36,10 @@ class ShopSettings:
     payment_window_hours: dict[str, int] = field(default_factory=lambda: {"card": 1, "bank_transfer": 72})
     bank_account: str = "Demo Bank - IBAN TR00 0000 0000 0000 0000 0000 00"
     order_number_prefix: str = "S"
+    admin_email: str = "admin@example.com"
+    enabled_languages: list[str] = field(default_factory=lambda: ["en", "tr", "pl", "fa"])
+    # Who takes new storefront orders: {"policy": "none" | "team" | "round_robin", "team_id": id or None}.
+    sales_assignment: dict = field(default_factory=lambda: {"policy": "none", "team_id": None})
 
     def delivery_price(self, method: str) -> Decimal:
         prices = self.delivery_prices or _DELIVERY_PRICES.get(self.currency, _DELIVERY_PRICES["TRY"])

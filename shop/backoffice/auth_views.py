@@ -1,0 +1,72 @@
+"""Back-office login and logout."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from shop.accounts import services as accounts
+from shop.backoffice import bp
+from shop.backoffice.forms import ActionForm, StaffLoginForm
+from shop.errors import ShopError
+from shop.extensions import db, limiter
+
+
+def _login_rate() -> str:
+    return current_app.config["LOGIN_RATE_PER_ADDRESS"]
+
+
+def _safe_next() -> str:
+    target = request.args.get("next", "")
+    local = target.startswith("/admin") and "\\" not in target and target.isprintable()
+    return target if local else url_for("backoffice.orders")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate, methods=["POST"])
+def login():
+    if current_user.is_authenticated and current_user.role.value in ("admin", "staff"):
+        return redirect(url_for("backoffice.orders"), 303)
+    form = StaffLoginForm()
+    status = 200
+    if form.validate_on_submit():
+        config = current_app.config
+        try:
+            user = accounts.authenticate_staff(
+                form.email.data,
+                form.password.data,
+                max_failures=config["LOGIN_MAX_FAILURES"],
+                window_minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"],
+            )
+        except ShopError as error:
+            db.session.rollback()
+            if isinstance(error, accounts.BadCredentials):
+                accounts.record_failed_login(form.email.data, request.remote_addr or "")
+                db.session.commit()
+            form.password.errors = [str(error)]
+            status = error.http_status
+        else:
+            lang = session.get("lang")
+            session.clear()  # a new session at login
+            if lang:
+                session["lang"] = lang
+            login_user(user)
+            db.session.commit()
+            if user.role.value == "courier":
+                return redirect(url_for("storefront.home"), 303)
+            return redirect(_safe_next(), 303)
+    elif form.errors:
+        status = 422
+    return render_template("backoffice/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("backoffice.login"), 303)

@@ -1,0 +1,31 @@
+"""Parcel carriers sellers in Turkey, Poland and Iran use, with their public tracking pages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+# code: (name, tracking page with {number})
+CARRIERS: dict[str, tuple[str, str]] = {
+    "yurtici": (
+        "Yurtiçi Kargo",
+        "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code={number}",
+    ),
+    "aras": ("Aras Kargo", "https://kargotakip.araskargo.com.tr/mainpage.aspx?code={number}"),
+    "mng": ("MNG Kargo", "https://www.mngkargo.com.tr/gonderi-takip/{number}"),
+    "ptt": ("PTT Kargo", "https://gonderitakip.ptt.gov.tr/Track/Verify?q={number}"),
+    "inpost": ("InPost", "https://inpost.pl/sledzenie-przesylek?number={number}"),
+    "dpd_pl": ("DPD Polska", "https://tracktrace.dpd.com.pl/parcelDetails?p1={number}"),
+    "poczta_polska": ("Poczta Polska", "https://emonitoring.poczta-polska.pl/?numer={number}"),
+    "post_ir": ("پست ایران", "https://tracking.post.ir/?id={number}"),
+    "tipax": ("Tipax", "https://tipaxco.com/tracking?barcode={number}"),
+    "other": ("Other", ""),
+}
+
+
+def carrier_name(code: str) -> str:
+    return CARRIERS.get(code, (code, ""))[0]
+
+
+def tracking_url(code: str, number: str) -> str:
+    template = CARRIERS.get(code, ("", ""))[1]
+    return template.format(number=quote(number, safe="")) if template and number else ""
