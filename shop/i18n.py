@@ -10,7 +10,7 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
@@ -21,6 +21,8 @@ _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 def select_locale() -> str:
     """?lang= in the URL wins and is remembered; then the session, the account, the browser."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and workers: the shop's default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

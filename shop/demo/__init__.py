@@ -13,8 +13,9 @@ from shop.extensions import db
 CATALOG = Path(__file__).with_name("catalog.json")
 
 
-def load_demo() -> bool:
-    """Load the demo catalog into an empty shop. Returns False if the shop already has products."""
+def load_demo(*, with_orders: bool = True) -> bool:
+    """Load the demo catalog, people and orders into an empty shop.
+    Returns False (and changes nothing) if the shop already has products."""
     if db.session.scalar(db.select(Product.id).limit(1)) is not None:
         return False
     data = json.loads(CATALOG.read_text(encoding="utf-8"))
@@ -59,4 +60,12 @@ def load_demo() -> bool:
                 variant.stock.append(Stock(warehouse=warehouses[code], quantity=quantity))
         index_product(product)
         db.session.add(product)
+    db.session.flush()
+
+    from shop.demo.orders import load_orders, load_people
+
+    load_people()
+    db.session.commit()  # the catalog stays even if a demo order is refused
+    if with_orders:
+        load_orders()
     return True
