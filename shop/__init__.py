@@ -81,19 +81,18 @@ def create_app(config: type | dict | None = None) -> Flask:
     i18n.init_app(app)
 
     from shop import models  # noqa: F401  (every table known to Alembic and the ORM)
-    from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
     from shop.accounts.models import User
+    from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
 
     @login_manager.user_loader
     def _load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
+    from shop.backoffice import bp as backoffice_bp
     from shop.payments.views import bp as payments_bp
     from shop.storefront.views import bp as storefront_bp
     from shop.testpay import provider as _testpay_provider  # noqa: F401  (registers the "test" provider)
     from shop.testpay.views import bp as testpay_bp
-
-    from shop.backoffice import bp as backoffice_bp
 
     app.register_blueprint(storefront_bp)
     app.register_blueprint(backoffice_bp)

@@ -126,3 +126,63 @@ def _make_product() -> Callable[..., Product]:
 @pytest.fixture(name="make_cart")
 def _make_cart() -> Callable[..., Order]:
     return make_cart
+
+
+# --- back office: staff users and sales orders (order page, statuses) ----------------------
+
+
+def make_staff(email: str = "staff@example.com", password: str = "staff-password-1", **over):
+    """A back-office user (staff unless ``role=`` says otherwise) who can log in with ``password``."""
+    from shop.accounts.models import Role, User
+    from shop.accounts.services import hash_password
+
+    values = {"name": "Selin Kaya", "role": Role.STAFF, **over}
+    user = User(email=email, password_hash=hash_password(password), **values)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_sales_order(*lines: tuple[Variant, int], **details) -> Order:
+    """A confirmed sales order (cash is confirmed at checkout) in the first status, "new"."""
+    lines = lines or ((make_product().variants[0], 1),)
+    order = sales.confirm_quotation(make_cart(*lines), checkout_details(**details))
+    db.session.flush()
+    return order
+
+
+@pytest.fixture(name="make_staff")
+def _make_staff() -> Callable[..., object]:
+    return make_staff
+
+
+@pytest.fixture(name="make_sales_order")
+def _make_sales_order() -> Callable[..., Order]:
+    return make_sales_order
+
+
+# --- back office: users of each role, sales teams (users, settings, access) -------------------
+
+USER_PASSWORD = "user-password-1"
+
+
+def make_user(role: str = "staff", email: str | None = None, password: str = USER_PASSWORD, **over):
+    """A user of ``role`` (admin, staff, courier or customer) who can log in with ``password``."""
+    from shop.accounts.models import Role
+
+    email = email or f"{role}{next(_seq)}@example.com"
+    return make_staff(email, password, role=Role(role), **{"name": role.title(), **over})
+
+
+def make_team(name: str | None = None):
+    from shop.accounts.models import SalesTeam
+
+    team = SalesTeam(name=name or f"Team {next(_seq)}")
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+@pytest.fixture(name="make_user")
+def _make_user() -> Callable[..., object]:
+    return make_user

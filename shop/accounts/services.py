@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import phonenumbers
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext
+from sqlalchemy import func
 
-from shop.accounts.models import Role, User
+from shop.accounts.models import LoginAttempt, Role, SalesTeam, User
 from shop.errors import ShopError
 from shop.extensions import db
 
@@ -84,7 +87,10 @@ class AccountLocked(ShopError):
     def describe(self) -> str:
         from flask_babel import gettext
 
-        return gettext("Too many failed attempts for this account. Try again in %(minutes)s minutes.", minutes=self.data.get("minutes", 15))
+        return gettext(
+            "Too many failed attempts for this account. Try again in %(minutes)s minutes.",
+            minutes=self.data.get("minutes", 15),
+        )
 
 
 class NotBackOfficeAccount(BadCredentials):
@@ -100,9 +106,14 @@ def _failures_since(email: str, minutes: int) -> int:
     from shop.db_types import utcnow
 
     since = utcnow() - timedelta(minutes=minutes)
-    return db.session.scalar(
-        db.select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.at >= since)
-    ) or 0
+    return (
+        db.session.scalar(
+            db.select(func.count())
+            .select_from(LoginAttempt)
+            .where(LoginAttempt.email == email, LoginAttempt.at >= since)
+        )
+        or 0
+    )
 
 
 def authenticate_staff(email: str, password: str, *, max_failures: int, window_minutes: int) -> User:
@@ -123,3 +134,257 @@ def record_failed_login(email: str, address: str) -> None:
     from shop.accounts.models import LoginAttempt
 
     db.session.add(LoginAttempt(email=email.strip().lower()[:254], address=(address or "")[:64]))
+
+
+# --- managing back-office users and sales teams (admins only; the views check the role) ---
+
+BACK_OFFICE_ROLES = (Role.ADMIN, Role.STAFF, Role.COURIER)
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+TEAM_NAME_MAX = 80
+
+
+class UserEmailTaken(EmailTaken):
+    def describe(self) -> str:
+        return gettext("Another user already has this e-mail address.")
+
+
+class WeakPassword(ShopError):
+    code = "weak_password"
+    field = "password"
+    http_status = 422
+
+    def describe(self) -> str:
+        return gettext(
+            "Choose a password of %(min)s to %(max)s characters.", min=PASSWORD_MIN, max=PASSWORD_MAX
+        )
+
+
+class InvalidPhone(ShopError):
+    code = "invalid_phone"
+    field = "phone"
+    http_status = 422
+
+    def describe(self) -> str:
+        return gettext("Enter a phone number we can call, for example +90 532 123 45 67.")
+
+
+class UserChangeRefused(ShopError):
+    """A change that would lock the shop out or makes no sense: the message says why."""
+
+    code = "user_change_refused"
+    http_status = 409
+
+
+class TeamRefused(ShopError):
+    code = "team_refused"
+    field = "name"
+    http_status = 409
+
+
+def normalise_phone(phone: str, *, region: str = "TR") -> str:
+    """An E.164 number ("+905321234567") from what a person typed; empty stays empty."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone() from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone()
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _check_password(password: str) -> None:
+    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise WeakPassword()
+
+
+def _back_office_role(role: Role | str) -> Role:
+    try:
+        role = Role(role)
+    except ValueError:
+        role = Role.CUSTOMER
+    if role not in BACK_OFFICE_ROLES:
+        raise UserChangeRefused(gettext("Choose admin, staff or courier."), field="role")
+    return role
+
+
+def _sales(role: Role, salesperson: bool, sales_team_id: int | None) -> tuple[bool, int | None]:
+    if salesperson and role not in (Role.ADMIN, Role.STAFF):
+        raise UserChangeRefused(gettext("Only admins and staff can be salespeople."), field="salesperson")
+    if sales_team_id is not None and db.session.get(SalesTeam, sales_team_id) is None:
+        raise TeamRefused(gettext("Choose one of the sales teams."), field="sales_team")
+    return bool(salesperson), sales_team_id
+
+
+def _active_admins(*, other_than: User) -> int:
+    """Active admins besides ``other_than``, their rows locked (PostgreSQL) so that two admins
+    removing each other at the same moment cannot both succeed."""
+    ids = db.session.scalars(
+        db.select(User.id)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != other_than.id)
+        .with_for_update()
+    ).all()
+    return len(ids)
+
+
+def _keep_an_admin(user: User) -> None:
+    """Refuse a change that leaves the shop without an active admin."""
+    if user.role == Role.ADMIN and user.active and _active_admins(other_than=user) == 0:
+        raise UserChangeRefused(
+            gettext(
+                "%(name)s is the last active admin; make someone else an admin first.",
+                name=user.name or user.email,
+            ),
+            field="role",
+        )
+
+
+def back_office_user(user_id: int | None) -> User | None:
+    """A back-office user by id; customers are not managed here."""
+    user = db.session.get(User, user_id) if user_id else None
+    return user if user is not None and user.role in BACK_OFFICE_ROLES else None
+
+
+def back_office_users() -> list[User]:
+    return list(
+        db.session.scalars(
+            db.select(User)
+            .where(User.role.in_(BACK_OFFICE_ROLES))
+            .order_by(User.active.desc(), User.name, User.email)
+        )
+    )
+
+
+def create_user(
+    email: str,
+    password: str,
+    *,
+    role: Role | str,
+    name: str = "",
+    phone: str = "",
+    salesperson: bool = False,
+    sales_team_id: int | None = None,
+    region: str = "TR",
+) -> User:
+    """An admin adds a back-office user and types their first password (argon2id-hashed)."""
+    email = (email or "").strip().lower()
+    role = _back_office_role(role)
+    _check_password(password)
+    phone = normalise_phone(phone, region=region)
+    salesperson, sales_team_id = _sales(role, salesperson, sales_team_id)
+    if user_by_email(email) is not None:
+        raise UserEmailTaken()
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        name=(name or "").strip(),
+        phone=phone,
+        role=role,
+        salesperson=salesperson,
+        sales_team_id=sales_team_id,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    by: User,
+    name: str,
+    role: Role | str,
+    phone: str = "",
+    salesperson: bool = False,
+    sales_team_id: int | None = None,
+    region: str = "TR",
+) -> User:
+    """Name, phone, role and sales membership. Nobody changes their own role, and the last
+    active admin stays an admin."""
+    role = _back_office_role(role)
+    phone = normalise_phone(phone, region=region)
+    salesperson, sales_team_id = _sales(role, salesperson, sales_team_id)
+    if role != user.role:
+        if user.id == by.id:
+            raise UserChangeRefused(
+                gettext("You cannot change your own role; ask another admin."), field="role"
+            )
+        _keep_an_admin(user)
+    user.name = (name or "").strip()
+    user.phone = phone
+    user.role = role
+    user.salesperson = salesperson
+    user.sales_team_id = sales_team_id
+    return user
+
+
+def set_active(user: User, active: bool, *, by: User) -> User:
+    """Deactivate (cannot log in, takes no new orders) or reactivate a user."""
+    if not active:
+        if user.id == by.id:
+            raise UserChangeRefused(gettext("You cannot deactivate your own account."))
+        _keep_an_admin(user)
+    user.active = active
+    return user
+
+
+def reset_password(user: User, password: str, *, by: User) -> User:
+    """An admin sets a new password the user is told in person; failed-login locks are lifted."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    return user
+
+
+def sales_teams() -> list:
+    return list(db.session.scalars(db.select(SalesTeam).order_by(SalesTeam.name)))
+
+
+def _team_name(name: str, *, other_than: int | None = None) -> str:
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= TEAM_NAME_MAX:
+        raise TeamRefused(gettext("Enter a team name of 1 to %(max)s characters.", max=TEAM_NAME_MAX))
+    clash = db.session.scalar(
+        db.select(SalesTeam.id).where(
+            db.func.lower(SalesTeam.name) == name.lower(), SalesTeam.id != (other_than or 0)
+        )
+    )
+    if clash is not None:
+        raise TeamRefused(gettext("There already is a team with this name."))
+    return name
+
+
+def create_team(name: str):
+    team = SalesTeam(name=_team_name(name))
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def rename_team(team, name: str):
+    team.name = _team_name(name, other_than=team.id)
+    return team
+
+
+def delete_team(team) -> None:
+    """Only an empty team goes: no members, no orders, and not the one the sales policy names."""
+    from shop.sales.models import Order
+    from shop.settings import services as settings
+
+    if db.session.scalar(db.select(func.count()).select_from(User).where(User.sales_team_id == team.id)):
+        raise TeamRefused(
+            gettext("%(team)s still has members; move them to another team first.", team=team.name)
+        )
+    if db.session.scalar(db.select(Order.id).where(Order.sales_team_id == team.id).limit(1)) is not None:
+        raise TeamRefused(gettext("%(team)s has orders, so it cannot be deleted.", team=team.name))
+    if settings.current_fresh().sales_assignment.get("team_id") == team.id:
+        raise TeamRefused(
+            gettext(
+                "New orders are assigned to %(team)s; change the sales-team policy in the settings first.",
+                team=team.name,
+            )
+        )
+    db.session.delete(team)

@@ -1,1 +1,318 @@
-"""Filled in by its area's work; see shop/backoffice/__init__.py."""
+"""The settings page (B14, B15), admins only: the form draws and reads the values,
+settings.services.save() checks them all, stores what changed and records who changed it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel.dates import get_day_names
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from shop.accounts.models import SalesTeam, User
+from shop.accounts.services import sales_teams
+from shop.backoffice import bp
+from shop.backoffice.access import admin_required
+from shop.backoffice.forms import SettingsForm, WarehousePickupForm
+from shop.catalog.models import Warehouse
+from shop.extensions import db
+from shop.i18n import LANGUAGE_NAMES, format_number, translated
+from shop.settings import services as settings
+from shop.settings.models import SettingChange
+
+TEMPLATE = "backoffice/settings/page.html"
+
+# Where each error key of settings.save() is shown on the page.
+_FIELDS = {
+    "shop_name": "shop_name",
+    "currency": "currency",
+    "default_language": "default_language",
+    "enabled_languages": "enabled_languages",
+    "admin_email": "admin_email",
+    "bank_account": "bank_account",
+    "order_number_prefix": "order_number_prefix",
+    "confirm_order_on.bank_transfer": "confirm_bank_transfer",
+    "confirm_order_on.cash": "confirm_cash",
+    "payment_window_hours.card": "window_card",
+    "payment_window_hours.bank_transfer": "window_bank_transfer",
+    "delivery_prices.carrier": "price_carrier",
+    "delivery_prices.courier": "price_courier",
+    "delivery_prices.pickup": "price_pickup",
+    "sales_assignment.policy": "sales_policy",
+    "sales_assignment.team_id": "sales_team",
+}
+
+
+def _warehouses() -> list[Warehouse]:
+    return list(db.session.scalars(db.select(Warehouse).order_by(Warehouse.position, Warehouse.id)))
+
+
+def _weekday_choices() -> list[tuple[str, str]]:
+    names = get_day_names("abbreviated", locale=str(get_locale() or "en"))
+    return [(str(day), names[day]) for day in range(7)]
+
+
+def _pickup_forms(
+    warehouses: list[Warehouse], *, submitted: bool
+) -> list[tuple[Warehouse, WarehousePickupForm]]:
+    pairs = []
+    for warehouse in warehouses:
+        prefix = f"wh{warehouse.id}"
+        # A warehouse added while the page was open was not on it: it keeps its rules.
+        if submitted and f"{prefix}-pickup_lead_days" in request.form:
+            form = WarehousePickupForm(prefix=prefix)
+        else:
+            form = WarehousePickupForm(
+                formdata=None,
+                prefix=prefix,
+                data={
+                    "pickup": warehouse.pickup,
+                    "pickup_weekdays": [str(day) for day in warehouse.pickup_weekdays or []],
+                    "pickup_hours": warehouse.pickup_hours,
+                    "pickup_lead_days": str(warehouse.pickup_lead_days),
+                    "pickup_horizon_days": str(warehouse.pickup_horizon_days),
+                },
+            )
+        form.pickup_weekdays.choices = _weekday_choices()
+        pairs.append((warehouse, form))
+    return pairs
+
+
+def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
+    if submitted:
+        form = SettingsForm()
+    else:
+        places = 0 if shop.currency == "IRR" else 2
+        form = SettingsForm(
+            formdata=None,
+            data={
+                "shop_name": shop.shop_name,
+                "currency": shop.currency,
+                "default_language": shop.default_language,
+                "enabled_languages": list(shop.enabled_languages),
+                "admin_email": shop.admin_email,
+                "confirm_bank_transfer": shop.confirm_order_on.get("bank_transfer", "payment"),
+                "confirm_cash": shop.confirm_order_on.get("cash", "payment"),
+                "window_card": str(shop.payment_window_hours.get("card", "")),
+                "window_bank_transfer": str(shop.payment_window_hours.get("bank_transfer", "")),
+                "bank_account": shop.bank_account,
+                "order_number_prefix": shop.order_number_prefix,
+                **{
+                    f"price_{method}": f"{shop.delivery_price(method):.{places}f}"
+                    for method in settings.DELIVERY_METHODS
+                },
+                "sales_policy": shop.sales_assignment.get("policy", "none"),
+                "sales_team": str(shop.sales_assignment.get("team_id") or ""),
+            },
+        )
+    form.sales_team.choices = [("", _("Any team"))] + [(str(t.id), t.name) for t in sales_teams()]
+    return form
+
+
+def _changes(form: SettingsForm) -> dict[str, Any]:
+    return {
+        "shop_name": form.shop_name.data,
+        "currency": form.currency.data,
+        "enabled_languages": list(form.enabled_languages.data or []),
+        "default_language": form.default_language.data,
+        "admin_email": form.admin_email.data,
+        "confirm_order_on": {
+            "bank_transfer": form.confirm_bank_transfer.data,
+            "cash": form.confirm_cash.data,
+        },
+        "payment_window_hours": {
+            "card": form.window_card.data,
+            "bank_transfer": form.window_bank_transfer.data,
+        },
+        "bank_account": form.bank_account.data,
+        "order_number_prefix": form.order_number_prefix.data,
+        "delivery_prices": {
+            method: getattr(form, f"price_{method}").data for method in settings.DELIVERY_METHODS
+        },
+        "sales_assignment": {"policy": form.sales_policy.data, "team_id": form.sales_team.data or None},
+    }
+
+
+def _pickups(pairs: list[tuple[Warehouse, WarehousePickupForm]]) -> dict[int, dict[str, Any]]:
+    """The pickup rules as posted, for the warehouses that were on the page."""
+    return {
+        warehouse.id: {
+            "pickup": bool(form.pickup.data),
+            "pickup_weekdays": list(form.pickup_weekdays.data or []),
+            "pickup_hours": form.pickup_hours.data or "",
+            "pickup_lead_days": form.pickup_lead_days.data,
+            "pickup_horizon_days": form.pickup_horizon_days.data,
+        }
+        for warehouse, form in pairs
+        if f"wh{warehouse.id}-pickup_lead_days" in request.form
+    }
+
+
+def _show_errors(
+    errors: dict[str, str], form: SettingsForm, pairs: list[tuple[Warehouse, WarehousePickupForm]]
+) -> list[str]:
+    """Put each error next to its field; returns those that have no field (shown on top)."""
+    by_id = {warehouse.id: pickup for warehouse, pickup in pairs}
+    loose = []
+    for key, message in errors.items():
+        field = getattr(form, _FIELDS.get(key, ""), None)
+        if key.startswith("warehouse."):
+            _prefix, warehouse_id, *rest = key.split(".")
+            pickup = by_id.get(int(warehouse_id)) if warehouse_id.isdigit() else None
+            field = getattr(pickup, rest[0], None) if pickup is not None and rest else None
+        if field is None:
+            loose.append(message)
+        else:
+            field.errors = [*field.errors, message]
+    return loose
+
+
+# --- what the history shows -------------------------------------------------------------------
+
+
+def setting_label(key: str) -> str:
+    if key.startswith("warehouse."):
+        code = key.split(".", 1)[1]
+        return _("Pickup at %(warehouse)s", warehouse=code)
+    return {
+        "shop_name": _("Shop name"),
+        "currency": _("Currency"),
+        "default_language": _("Default language"),
+        "enabled_languages": _("Languages offered"),
+        "admin_email": _("Admin e-mail address"),
+        "confirm_order_on": _("Order confirmation"),
+        "payment_window_hours": _("Payment windows"),
+        "bank_account": _("Bank account"),
+        "order_number_prefix": _("Order number prefix"),
+        "delivery_prices": _("Delivery prices"),
+        "sales_assignment": _("Sales-team policy"),
+    }.get(key, key)
+
+
+def _label(key: str) -> str:
+    return {
+        "checkout": _("at checkout"),
+        "payment": _("when paid"),
+        "card": _("card"),
+        "bank_transfer": _("bank transfer"),
+        "cash": _("cash"),
+        "carrier": _("carrier"),
+        "courier": _("courier"),
+        "pickup": _("pickup"),
+        "none": _("nobody"),
+        "team": _("one team"),
+        "round_robin": _("round-robin"),
+        "policy": _("policy"),
+        "team_id": _("team"),
+        "pickup_weekdays": _("days"),
+        "pickup_hours": _("hours"),
+        "pickup_lead_days": _("ready after"),
+        "pickup_horizon_days": _("bookable up to"),
+        True: _("yes"),
+        False: _("no"),
+    }.get(key, LANGUAGE_NAMES.get(key, key) if isinstance(key, str) else key)
+
+
+def describe_value(key: str, value: Any) -> str:
+    """A stored value in words, short enough for a table cell."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if key == "sales_assignment" and isinstance(value, dict):
+        policy = str(_label(value.get("policy")))
+        team = db.session.get(SalesTeam, value["team_id"]) if value.get("team_id") else None
+        return f"{policy} · {team.name}" if team else policy
+    if key.startswith("warehouse.") and isinstance(value, dict):
+        if not value.get("pickup"):
+            return _("no pickup")
+        names = get_day_names("abbreviated", locale=str(get_locale() or "en"))
+        days = ", ".join(names[day] for day in value.get("pickup_weekdays", []) if 0 <= day <= 6)
+        return _(
+            "%(days)s %(hours)s, %(lead)s–%(horizon)s days ahead",
+            days=days,
+            hours=value.get("pickup_hours", ""),
+            lead=format_number(value.get("pickup_lead_days", 0)),
+            horizon=format_number(value.get("pickup_horizon_days", 0)),
+        )
+    if isinstance(value, dict):
+        return ", ".join(f"{_label(k)}: {_label(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(_label(item)) for item in value)
+    return str(_label(value))
+
+
+def _history(changes: list[SettingChange]) -> list[dict[str, Any]]:
+    people = {
+        user.id: user
+        for user in db.session.scalars(
+            db.select(User).where(User.id.in_({c.user_id for c in changes if c.user_id}))
+        )
+    }
+    return [
+        {
+            "at": change.at,
+            "who": (people[change.user_id].name or people[change.user_id].email)
+            if change.user_id in people
+            else _("System"),
+            "what": setting_label(change.key),
+            "before": describe_value(change.key, change.before),
+            "after": describe_value(change.key, change.after),
+        }
+        for change in changes
+    ]
+
+
+def _page(form: SettingsForm, pairs, *, status: int = 200, problems: list[str] | None = None):  # noqa: ANN001
+    shop = settings.current()
+    return (
+        render_template(
+            TEMPLATE,
+            form=form,
+            pickups=pairs,
+            current=shop,
+            history=_history(settings.recent_changes(20)),
+            problems=problems or [],
+            translated=translated,
+            teams=sales_teams(),
+        ),
+        status,
+    )
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"], endpoint="settings")
+@admin_required
+def settings_page():
+    shop = settings.current_fresh()
+    submitted = request.method == "POST"
+    form = _form(shop, submitted=submitted)
+    pairs = _pickup_forms(_warehouses(), submitted=submitted)
+    if not submitted:
+        return _page(form, pairs)
+    if not form.validate_on_submit() or not all(pickup.validate() for _warehouse, pickup in pairs):
+        return _page(
+            form, pairs, status=422, problems=[_("Nothing was saved: correct the fields marked below.")]
+        )
+    try:
+        recorded = settings.save(_changes(form), by_user_id=current_user.id, warehouses=_pickups(pairs))
+        db.session.commit()
+    except settings.InvalidSettings as error:
+        db.session.rollback()
+        loose = _show_errors(error.errors, form, pairs)
+        return _page(form, pairs, status=422, problems=[str(error), *loose])
+    if not recorded:
+        flash(_("Nothing changed."), "info")
+    else:
+        flash(_("Settings saved."), "success")
+        if any(change.key == "currency" for change in recorded):
+            flash(
+                _(
+                    "The currency changed. Existing product and delivery prices were not converted; "
+                    "check them."
+                ),
+                "warning",
+            )
+    return redirect(url_for("backoffice.settings"), 303)

@@ -41,7 +41,7 @@ class TrackingNumberRequired(ShopError):
     http_status = 422
 
     def describe(self) -> str:
-        return gettext(
+        return self._message or gettext(
             "%(status)s needs a tracking number and a carrier.", status=self.data.get("status", "")
         )
 

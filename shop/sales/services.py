@@ -6,6 +6,7 @@ Callers own the transaction: commit after a verb returns, roll back when it rais
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -338,7 +339,14 @@ def expire_quotations(now: datetime | None = None, *, limit: int = 500) -> list[
     return expired
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 def order_by_token(token: str) -> Order:
+    """The order behind a customer's tracking link; anything not shaped like a token is no order
+    (and never reaches the database: PostgreSQL refuses NUL in text)."""
+    if not _TOKEN.fullmatch(token or ""):
+        raise NotFound()
     order = db.session.scalar(db.select(Order).where(Order.tracking_token == token))
     if order is None or order.state == OrderState.QUOTATION:
         raise NotFound()
@@ -346,6 +354,8 @@ def order_by_token(token: str) -> Order:
 
 
 def order_by_number(number: str) -> Order:
+    if not (number and len(number) <= 20 and number.isprintable()):
+        raise NotFound()
     order = db.session.scalar(db.select(Order).where(Order.number == number))
     if order is None:
         raise NotFound()

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from flask import g, has_request_context
+from flask_babel import gettext
 
+from shop.accounts.models import SalesTeam
+from shop.catalog.models import Warehouse
+from shop.errors import ShopError
 from shop.extensions import db
-from shop.settings.models import Setting
+from shop.settings.models import Setting, SettingChange
 
 # Delivery prices (gross) that suit each currency when the seller has not set any.
 _DELIVERY_PRICES = {
@@ -70,3 +75,285 @@ def update(**values: Any) -> ShopSettings:
     if has_request_context():
         g.pop("shop_settings", None)
     return current()
+
+
+# --- the settings page: validated changes, each recorded with who made it ------------------
+
+CURRENCIES = ("TRY", "PLN", "IRR")
+LANGUAGES = ("en", "tr", "pl", "fa")
+DELIVERY_METHODS = ("carrier", "courier", "pickup")
+# Payment methods whose confirmation the seller chooses; a card order is confirmed once paid.
+CONFIRMABLE_METHODS = ("bank_transfer", "cash")
+CONFIRM_POLICIES = ("checkout", "payment")
+WINDOW_METHODS = ("card", "bank_transfer")
+WINDOW_HOURS = (1, 720)
+SALES_POLICIES = ("none", "team", "round_robin")
+SHOP_NAME_MAX = 80
+BANK_ACCOUNT_MAX = 500
+PRICE_MAX = Decimal("1000000000000")  # fits Numeric(14, 2)
+PICKUP_HOURS_MAX = 40
+LEAD_DAYS = (0, 30)
+HORIZON_DAYS = (1, 90)
+_PREFIX = re.compile(r"^[A-Z]{1,5}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class InvalidSettings(ShopError):
+    """One or more values were refused; ``errors`` maps each field (``delivery_prices.carrier``,
+    ``warehouse.3.pickup_lead_days``) to its message. Nothing was saved."""
+
+    code = "invalid_settings"
+    http_status = 422
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors=errors)
+        self.errors = errors
+
+    def describe(self) -> str:
+        return gettext("Nothing was saved: correct the fields marked below.")
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = _text(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+def _money(value: Any, currency: str) -> str | None:
+    """A price as stored: a plain decimal string with the currency's places; None if invalid."""
+    try:
+        amount = Decimal(_text(value) if not isinstance(value, Decimal) else value)
+    except (InvalidOperation, ValueError):
+        return None
+    if not amount.is_finite() or amount < 0 or amount >= PRICE_MAX:
+        return None
+    places = Decimal("1") if currency == "IRR" else Decimal("0.01")
+    if amount != amount.quantize(places, rounding=ROUND_HALF_UP):
+        return None
+    return str(amount.quantize(places))
+
+
+def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each known key checked and normalised; unknown keys are refused (a bug, not user input)."""
+    known = {f.name for f in fields(ShopSettings)}
+    for key in changes:
+        if key not in known:
+            raise KeyError(key)
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    currency = changes.get("currency", now.currency)
+
+    if "shop_name" in changes:
+        name = _text(changes["shop_name"])
+        if not 1 <= len(name) <= SHOP_NAME_MAX:
+            errors["shop_name"] = gettext("Enter a shop name of 1 to %(max)s characters.", max=SHOP_NAME_MAX)
+        clean["shop_name"] = name
+    if "currency" in changes:
+        if currency not in CURRENCIES:
+            errors["currency"] = gettext("Choose one of the currencies.")
+            currency = now.currency
+        clean["currency"] = currency
+    if "enabled_languages" in changes:
+        chosen = changes["enabled_languages"]
+        chosen = [code for code in LANGUAGES if isinstance(chosen, list | tuple) and code in chosen]
+        if not chosen or len(chosen) != len(set(changes["enabled_languages"])):
+            errors["enabled_languages"] = gettext("Choose at least one of the languages offered.")
+        clean["enabled_languages"] = chosen
+    if "default_language" in changes:
+        default = changes["default_language"]
+        enabled = clean.get("enabled_languages", now.enabled_languages)
+        if default not in LANGUAGES:
+            errors["default_language"] = gettext("Choose one of the languages.")
+        elif default not in enabled:
+            errors["default_language"] = gettext("The default language must be one of the enabled languages.")
+        clean["default_language"] = default
+    if "admin_email" in changes:
+        email = _text(changes["admin_email"]).lower()
+        if len(email) > 254 or not _EMAIL.match(email):
+            errors["admin_email"] = gettext("Enter an e-mail address, for example orders@example.com.")
+        clean["admin_email"] = email
+    if "confirm_order_on" in changes:
+        given = changes["confirm_order_on"] if isinstance(changes["confirm_order_on"], dict) else {}
+        policy = {"card": "payment"}  # a card order is only real once the provider captured the money
+        for method in CONFIRMABLE_METHODS:
+            value = given.get(method, now.confirm_order_on.get(method, "payment"))
+            if value not in CONFIRM_POLICIES:
+                errors[f"confirm_order_on.{method}"] = gettext("Choose when these orders are confirmed.")
+            policy[method] = value
+        clean["confirm_order_on"] = policy
+    if "payment_window_hours" in changes:
+        given = changes["payment_window_hours"] if isinstance(changes["payment_window_hours"], dict) else {}
+        windows = {}
+        for method in WINDOW_METHODS:
+            hours = _int(given.get(method, now.payment_window_hours.get(method)))
+            if hours is None or not WINDOW_HOURS[0] <= hours <= WINDOW_HOURS[1]:
+                errors[f"payment_window_hours.{method}"] = gettext(
+                    "Enter a whole number of hours from %(min)s to %(max)s.",
+                    min=WINDOW_HOURS[0],
+                    max=WINDOW_HOURS[1],
+                )
+            windows[method] = hours
+        clean["payment_window_hours"] = windows
+    if "bank_account" in changes:
+        text = _text(changes["bank_account"])
+        if len(text) > BANK_ACCOUNT_MAX:
+            errors["bank_account"] = gettext(
+                "Write the bank account in at most %(max)s characters.", max=BANK_ACCOUNT_MAX
+            )
+        clean["bank_account"] = text
+    if "order_number_prefix" in changes:
+        prefix = _text(changes["order_number_prefix"])
+        if not _PREFIX.match(prefix):
+            errors["order_number_prefix"] = gettext("Use 1 to 5 capital letters A to Z, for example S.")
+        clean["order_number_prefix"] = prefix
+    if "delivery_prices" in changes or "currency" in clean:
+        given = changes.get("delivery_prices")
+        if not isinstance(given, dict):  # the currency changed alone: keep the prices as they are
+            given = {method: now.delivery_price(method) for method in DELIVERY_METHODS}
+        prices = {}
+        for method in DELIVERY_METHODS:
+            price = _money(given.get(method, now.delivery_price(method)), currency)
+            if price is None:
+                errors[f"delivery_prices.{method}"] = (
+                    gettext("Enter a whole amount of 0 or more, without decimals.")
+                    if currency == "IRR"
+                    else gettext("Enter an amount of 0 or more, with at most 2 decimals.")
+                )
+            prices[method] = price
+        clean["delivery_prices"] = prices
+    if "sales_assignment" in changes:
+        given = changes["sales_assignment"] if isinstance(changes["sales_assignment"], dict) else {}
+        policy = given.get("policy")
+        team_id = _int(given.get("team_id")) if given.get("team_id") not in (None, "") else None
+        if policy not in SALES_POLICIES:
+            errors["sales_assignment.policy"] = gettext("Choose how new orders are assigned.")
+        if team_id is not None and db.session.get(SalesTeam, team_id) is None:
+            errors["sales_assignment.team_id"] = gettext("Choose one of the sales teams.")
+        elif policy == "team" and team_id is None:
+            errors["sales_assignment.team_id"] = gettext("Choose the team that takes every new order.")
+        clean["sales_assignment"] = {"policy": policy, "team_id": None if policy == "none" else team_id}
+    return clean, errors
+
+
+def _pickup(warehouse: Warehouse) -> dict[str, Any]:
+    return {
+        "pickup": warehouse.pickup,
+        "pickup_weekdays": sorted(warehouse.pickup_weekdays or []),
+        "pickup_hours": warehouse.pickup_hours,
+        "pickup_lead_days": warehouse.pickup_lead_days,
+        "pickup_horizon_days": warehouse.pickup_horizon_days,
+    }
+
+
+def _validate_pickup(warehouse: Warehouse, given: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    prefix = f"warehouse.{warehouse.id}."
+    values = _pickup(warehouse) | {key: value for key, value in given.items() if key in _pickup(warehouse)}
+    values["pickup"] = bool(values["pickup"])
+    days = values["pickup_weekdays"]
+    days = [_int(day) for day in days] if isinstance(days, list | tuple) else [None]
+    if any(day is None or not 0 <= day <= 6 for day in days):
+        errors[prefix + "pickup_weekdays"] = gettext("Choose weekdays from the list.")
+        days = []
+    values["pickup_weekdays"] = sorted(set(days))
+    if values["pickup"] and not values["pickup_weekdays"]:
+        errors[prefix + "pickup_weekdays"] = gettext("Choose at least one day when orders can be collected.")
+    values["pickup_hours"] = _text(values["pickup_hours"])
+    if len(values["pickup_hours"]) > PICKUP_HOURS_MAX:
+        errors[prefix + "pickup_hours"] = gettext(
+            "Write the hours in at most %(max)s characters.", max=PICKUP_HOURS_MAX
+        )
+    lead, horizon = _int(values["pickup_lead_days"]), _int(values["pickup_horizon_days"])
+    if lead is None or not LEAD_DAYS[0] <= lead <= LEAD_DAYS[1]:
+        errors[prefix + "pickup_lead_days"] = gettext(
+            "Enter a whole number of days from %(min)s to %(max)s.", min=LEAD_DAYS[0], max=LEAD_DAYS[1]
+        )
+    if horizon is None or not HORIZON_DAYS[0] <= horizon <= HORIZON_DAYS[1]:
+        errors[prefix + "pickup_horizon_days"] = gettext(
+            "Enter a whole number of days from %(min)s to %(max)s.", min=HORIZON_DAYS[0], max=HORIZON_DAYS[1]
+        )
+    elif lead is not None and horizon < lead:
+        errors[prefix + "pickup_horizon_days"] = gettext(
+            "Customers must be able to book at least as far ahead as the preparation time."
+        )
+    values["pickup_lead_days"], values["pickup_horizon_days"] = lead, horizon
+    return values
+
+
+def save(
+    changes: dict[str, Any],
+    *,
+    by_user_id: int | None,
+    warehouses: dict[int, dict[str, Any]] | None = None,
+) -> list[SettingChange]:
+    """Validate and store settings (and warehouses' pickup rules); every value that actually
+    changed gets a SettingChange row with before, after and who. All or nothing: any invalid
+    value raises InvalidSettings before anything is written. Returns the changes recorded."""
+    now = current_fresh()
+    clean, errors = _validate(changes, now)
+    pickups: list[tuple[Warehouse, dict[str, Any]]] = []
+    for warehouse_id, given in (warehouses or {}).items():
+        warehouse = db.session.get(Warehouse, warehouse_id)
+        if warehouse is None:
+            errors[f"warehouse.{warehouse_id}"] = gettext("This warehouse no longer exists; reload the page.")
+            continue
+        pickups.append((warehouse, _validate_pickup(warehouse, given, errors)))
+    if errors:
+        raise InvalidSettings(errors)
+
+    recorded: list[SettingChange] = []
+    for key, value in clean.items():
+        if value == getattr(now, key):
+            continue
+        row = db.session.get(Setting, key) or Setting(key=key)
+        row.value = value
+        db.session.add(row)
+        # Stored prices may only make explicit what was in effect (the currency's defaults).
+        before = _effective(key, now)
+        if value != before:
+            recorded.append(SettingChange(key=key, before=before, after=value, user_id=by_user_id))
+    for warehouse, values in pickups:
+        before = _pickup(warehouse)
+        if values == before:
+            continue
+        for name, value in values.items():
+            setattr(warehouse, name, value)
+        recorded.append(
+            SettingChange(key=f"warehouse.{warehouse.code}", before=before, after=values, user_id=by_user_id)
+        )
+    db.session.add_all(recorded)
+    db.session.flush()
+    if has_request_context():
+        g.pop("shop_settings", None)
+    return recorded
+
+
+def current_fresh() -> ShopSettings:
+    """The stored settings, read now (not the copy cached for the request)."""
+    if has_request_context():
+        g.pop("shop_settings", None)
+    return current()
+
+
+def _effective(key: str, settings: ShopSettings) -> Any:
+    """What a setting is in effect now: empty delivery prices mean the currency's defaults."""
+    if key == "delivery_prices":
+        places = Decimal("1") if settings.currency == "IRR" else Decimal("0.01")
+        return {method: str(settings.delivery_price(method).quantize(places)) for method in DELIVERY_METHODS}
+    if key == "confirm_order_on":
+        return {"card": "payment", **settings.confirm_order_on}
+    return getattr(settings, key)
+
+
+def recent_changes(limit: int = 20) -> list[SettingChange]:
+    return list(
+        db.session.scalars(
+            db.select(SettingChange).order_by(SettingChange.at.desc(), SettingChange.id.desc()).limit(limit)
+        )
+    )

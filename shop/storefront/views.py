@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -28,6 +29,8 @@ from shop.errors import NotFound, OutOfStock, ShopError
 from shop.extensions import db
 from shop.i18n import country_name, format_day, locale_code
 from shop.orders import history
+from shop.orders import services as order_statuses
+from shop.orders.carriers import carrier_name, tracking_url
 from shop.payments import services as payments
 from shop.payments.models import TransactionState
 from shop.sales import services as sales
@@ -46,6 +49,7 @@ from shop.web import is_htmx, parse_id, query_text, render
 bp = Blueprint("storefront", __name__)
 
 CART_SESSION_KEY = "cart_id"
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{3,8}")  # a status colour that is safe in a style attribute
 
 
 # --- the cart in the session --------------------------------------------------------------
@@ -402,11 +406,26 @@ def confirm_checkout():
 
 @bp.get("/orders/<token>")
 def track(token: str):
+    """The customer's tracking page: what they may see of the timeline, and the parcel's link."""
     order = sales.order_by_token(token)
+    timeline = history.events_for(order, public_only=True)
+    statuses = {status.code: status for status in order_statuses.statuses(include_archived=True)}
+    # The status the customer sees: the current one, or the last one they were shown.
+    shown = order.status if order.status is not None and order.status.customer_visible else None
+    if shown is None:
+        shown = next(
+            (statuses.get(e.after) for e in reversed(timeline) if e.kind == "status" and e.after in statuses),
+            None,
+        )
     return render_template(
         "storefront/order.html",
         order=order,
-        timeline=history.events_for(order, public_only=True),
+        timeline=timeline,
+        status_names={code: order_statuses.status_name(status) for code, status in statuses.items()},
+        shown_status=shown,
+        shown_colour=shown.colour if shown and _COLOUR.fullmatch(shown.colour or "") else "#64748b",
+        carrier=_("Other") if order.carrier == "other" else carrier_name(order.carrier),
+        carrier_link=tracking_url(order.carrier, order.tracking_number),
         transactions=payments.transactions_for(order),
         bank_account=settings.current().bank_account,
         warehouse=db.session.get(Warehouse, order.pickup_warehouse_id) if order.pickup_warehouse_id else None,

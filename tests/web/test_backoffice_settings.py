@@ -1,0 +1,286 @@
+"""The settings page (B14, B15): admins change the shop's settings; every change is checked
+and recorded with who made it."""
+
+from __future__ import annotations
+
+import pytest
+
+from shop.catalog.models import Warehouse
+from shop.extensions import db
+from shop.settings import services as settings
+from shop.settings.models import SettingChange
+from tests.factories import make_team, make_warehouse
+from tests.web.conftest import field_errors, location_path, text
+from tests.web.test_backoffice_access import logged_in
+
+PAGE = "/admin/settings"
+
+
+@pytest.fixture
+def admin(shopper):
+    logged_in(shopper, "admin", name="Aylin Admin")
+    return shopper
+
+
+def settings_form(**over) -> dict:
+    """The form as the page sends it, unchanged from the defaults, with ``over`` applied."""
+    values = {
+        "shop_name": "Demo Shop",
+        "currency": "TRY",
+        "default_language": "en",
+        "enabled_languages": ["en", "tr", "pl", "fa"],
+        "admin_email": "admin@example.com",
+        "confirm_bank_transfer": "payment",
+        "confirm_cash": "checkout",
+        "window_card": "1",
+        "window_bank_transfer": "72",
+        "bank_account": "Demo Bank - IBAN TR00 0000 0000 0000 0000 0000 00",
+        "order_number_prefix": "S",
+        "price_carrier": "79.90",
+        "price_courier": "49.90",
+        "price_pickup": "0.00",
+        "sales_policy": "none",
+        "sales_team": "",
+    }
+    values.update(over)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def pickup_fields(warehouse: Warehouse, **over) -> dict:
+    values = {
+        "pickup": "y",
+        "pickup_weekdays": ["0", "1", "2", "3", "4", "5"],
+        "pickup_hours": "10:00-19:00",
+        "pickup_lead_days": "1",
+        "pickup_horizon_days": "14",
+        **over,
+    }
+    return {f"wh{warehouse.id}-{key}": value for key, value in values.items() if value is not None}
+
+
+def save(shopper, **fields):
+    return shopper.post(PAGE, settings_form(**fields), token_from=PAGE)
+
+
+def recorded() -> list[SettingChange]:
+    return list(db.session.scalars(db.select(SettingChange).order_by(SettingChange.id)))
+
+
+def test_the_page_shows_the_current_settings(admin):
+    warehouse = make_warehouse("IST")
+
+    page = text(admin.get(PAGE))
+
+    assert 'name="shop_name" type="text" value="Demo Shop"' in page
+    assert 'value="79.90"' in page
+    hours = f'name="wh{warehouse.id}-pickup_hours" placeholder="10:00-19:00" type="text" value="10:00-19:00"'
+    assert hours in page
+    assert "Changing the currency does not convert existing prices" in page
+    assert "No changes yet." in page
+
+
+def test_an_unchanged_form_changes_nothing(admin):
+    warehouse = make_warehouse("IST")
+
+    response = admin.post(PAGE, {**settings_form(), **pickup_fields(warehouse)}, token_from=PAGE)
+
+    assert response.status_code == 303
+    assert recorded() == []
+    assert "Nothing changed." in text(admin.get(PAGE))
+
+
+def test_a_change_is_saved_and_shown_in_the_history_with_who_made_it(admin):
+    response = save(admin, shop_name="Kitap Evi", order_number_prefix="KE")
+
+    assert response.status_code == 303 and location_path(response) == PAGE
+    now = settings.current_fresh()
+    assert (now.shop_name, now.order_number_prefix) == ("Kitap Evi", "KE")
+    page = text(admin.get(PAGE))
+    assert "Settings saved." in page
+    history = page.split('id="s-history"')[1]
+    assert "Aylin Admin" in history and "Shop name" in history
+    assert "Demo Shop" in history and "Kitap Evi" in history
+
+
+def test_errors_come_back_next_to_the_fields_and_nothing_is_saved(admin):
+    response = save(
+        admin,
+        shop_name="Kitap Evi",
+        order_number_prefix="ke1",
+        window_card="0",
+        price_courier="-5",
+        admin_email="nope",
+    )
+
+    assert response.status_code == 422
+    assert field_errors(response, "order_number_prefix") == [
+        "Use 1 to 5 capital letters A to Z, for example S."
+    ]
+    assert field_errors(response, "window_card") == ["Enter a whole number of hours from 1 to 720."]
+    assert field_errors(response, "price_courier")
+    assert field_errors(response, "admin_email")
+    assert 'value="Kitap Evi"' in text(response)  # what was typed stays
+    assert settings.current_fresh().shop_name == "Demo Shop"
+    assert recorded() == []
+
+
+def test_the_default_language_must_be_enabled(admin):
+    response = save(admin, enabled_languages=["tr", "fa"], default_language="en")
+
+    assert response.status_code == 422
+    assert field_errors(response, "default_language") == [
+        "The default language must be one of the enabled languages."
+    ]
+
+
+def test_changing_the_currency_warns_that_prices_are_not_converted(admin):
+    response = save(admin, currency="PLN")
+
+    assert response.status_code == 303
+    page = text(admin.get(PAGE))
+    assert "Existing product and delivery prices were not converted" in page
+    assert settings.current_fresh().currency == "PLN"
+
+
+def test_rial_prices_have_no_decimals(admin):
+    response = save(
+        admin, currency="IRR", price_carrier="1500000.5", price_courier="900000", price_pickup="0"
+    )
+
+    assert response.status_code == 422
+    assert field_errors(response, "price_carrier") == ["Enter a whole amount of 0 or more, without decimals."]
+
+
+def test_card_confirmation_is_shown_but_cannot_be_changed(admin):
+    save(admin, confirm_card="checkout", confirm_bank_transfer="checkout")
+
+    now = settings.current_fresh()
+    assert now.confirm_order_on["card"] == "payment"
+    assert now.confirm_order_on["bank_transfer"] == "checkout"
+    assert 'name="confirm_card_shown" checked disabled' in text(admin.get(PAGE))
+
+
+def test_pickup_rules_are_saved_on_the_warehouse(admin):
+    warehouse = make_warehouse("IST")
+
+    response = admin.post(
+        PAGE,
+        {
+            **settings_form(),
+            **pickup_fields(
+                warehouse, pickup_weekdays=["5", "6"], pickup_lead_days="0", pickup_horizon_days="7"
+            ),
+        },
+        token_from=PAGE,
+    )
+
+    assert response.status_code == 303
+    db.session.expire_all()
+    warehouse = db.session.get(Warehouse, warehouse.id)
+    assert (warehouse.pickup_weekdays, warehouse.pickup_lead_days, warehouse.pickup_horizon_days) == (
+        [5, 6],
+        0,
+        7,
+    )
+    assert "Pickup at IST" in text(admin.get(PAGE))
+
+
+def test_pickup_can_be_switched_off(admin):
+    warehouse = make_warehouse("IST")
+
+    admin.post(PAGE, {**settings_form(), **pickup_fields(warehouse, pickup=None)}, token_from=PAGE)
+
+    db.session.expire_all()
+    assert db.session.get(Warehouse, warehouse.id).pickup is False
+
+
+def test_pickup_errors_are_shown_on_the_warehouse(admin):
+    warehouse = make_warehouse("IST")
+
+    response = admin.post(
+        PAGE,
+        {
+            **settings_form(shop_name="Kitap Evi"),
+            **pickup_fields(warehouse, pickup_lead_days="20", pickup_horizon_days="10"),
+        },
+        token_from=PAGE,
+    )
+
+    assert response.status_code == 422
+    assert field_errors(response, f"wh{warehouse.id}-pickup_horizon_days") == [
+        "Customers must be able to book at least as far ahead as the preparation time."
+    ]
+    assert settings.current_fresh().shop_name == "Demo Shop"
+
+
+def test_one_team_policy_needs_a_team(admin):
+    response = save(admin, sales_policy="team", sales_team="")
+
+    assert response.status_code == 422
+    assert field_errors(response, "sales_team") == ["Choose the team that takes every new order."]
+
+
+def test_the_sales_team_policy_is_saved(admin):
+    team = make_team("Online")
+
+    response = save(admin, sales_policy="round_robin", sales_team=str(team.id))
+
+    assert response.status_code == 303
+    assert settings.current_fresh().sales_assignment == {"policy": "round_robin", "team_id": team.id}
+    history = text(admin.get(PAGE)).split('id="s-history"')[1]
+    assert "round-robin · Online" in history
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"currency": "USD"},
+        {"enabled_languages": ["xx"]},
+        {"sales_policy": "random"},
+        {"sales_team": "abc", "sales_policy": "team"},
+        {"window_bank_transfer": "9" * 40},
+        {"price_carrier": "Infinity"},
+        {"shop_name": "a\x00b"},
+        {"confirm_cash": "never"},
+    ],
+)
+def test_nonsense_input_is_refused_not_a_crash(admin, fields):
+    response = save(admin, **fields)
+
+    assert response.status_code == 422
+    assert recorded() == []
+
+
+def test_a_post_without_the_token_is_refused(admin):
+    response = admin.post(PAGE, settings_form(shop_name="Kitap Evi"), csrf=False)
+
+    assert response.status_code == 400
+    assert settings.current_fresh().shop_name == "Demo Shop"
+
+
+def test_the_page_shows_the_last_twenty_changes(admin):
+    for number in range(22):
+        settings.save({"shop_name": f"Shop {number}"}, by_user_id=None)
+
+    history = text(admin.get(PAGE)).split('id="s-history"')[1]
+
+    assert history.count("<tr>") == 21  # header + 20
+    assert "Shop 21" in history and "System" in history
+
+
+def test_the_settings_page_works_in_persian(admin):
+    response = admin.get(PAGE + "?lang=fa")
+
+    assert response.status_code == 200
+    assert 'dir="rtl"' in response.get_data(as_text=True)
+
+
+def test_a_warehouse_added_while_the_page_was_open_keeps_its_rules(admin):
+    warehouse = make_warehouse("IST", pickup=False, weekdays=())
+
+    response = save(admin, shop_name="Kitap Evi")  # the page had no fields for it
+
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Warehouse, warehouse.id).pickup is False
+    assert settings.current_fresh().shop_name == "Kitap Evi"
