@@ -1,6 +1,6 @@
 """Benchmark of the back-office order list (B2) at a given number of orders.
 
-    .venv/bin/python -m benchmarks.order_list --database-url postgresql://postgres@127.0.0.1/shop_bench \\
+    .venv/bin/python -m benchmarks.order_list --database-url postgresql://USER@HOST/DB \\
         --orders 1000000 [--repeat 30] [--batch 100000] [--refill]
 
 1. Builds the schema with the app's migrations (flask_migrate.upgrade) if it is not there.
@@ -31,7 +31,7 @@ import random
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -147,7 +147,6 @@ class World:
     variants: list[tuple[int, str, Decimal]]  # id, sku, price
     warehouse_id: int
     prefix: str
-    extra: dict = field(default_factory=dict)
 
 
 def make_app(url: str):
@@ -310,24 +309,32 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
             paid_at, expires_at, customer_id)
         SELECT
             g,
-            CASE WHEN kind <> 'cart' THEN '{world.prefix}' || lpad(g::text, greatest(6, length(g::text)), '0') END,
+            CASE WHEN kind <> 'cart'
+                 THEN '{world.prefix}' || lpad(g::text, greatest(6, length(g::text)), '0') END,
             CASE kind WHEN 'cart' THEN 'quotation' WHEN 'awaiting' THEN 'quotation_sent'
                  WHEN 'expired' THEN 'cancelled' WHEN 'cancelled' THEN 'cancelled' ELSE 'sales_order' END,
-            CASE WHEN mod(r6, 100) < 80 THEN 'storefront' WHEN mod(r6, 100) < 95 THEN 'marketplace' ELSE 'phone' END,
+            CASE WHEN mod(r6, 100) < 80 THEN 'storefront' WHEN mod(r6, 100) < 95 THEN 'marketplace'
+                 ELSE 'phone' END,
             'tr', 'TRY', md5(g::text),
             CASE WHEN kind = 'cart' AND mod(r1, 3) > 0 THEN ''
-                 ELSE {firsts_ascii}[mod(r9, {len(FIRST_NAMES)}) + 1] || '.' || {lasts_ascii}[mod(r10, {len(LAST_NAMES)}) + 1]
+                 ELSE {firsts_ascii}[mod(r9, {len(FIRST_NAMES)}) + 1]
+                      || '.' || {lasts_ascii}[mod(r10, {len(LAST_NAMES)}) + 1]
                       || mod(r11, 1000) || '@' || {domains}[mod(r12, {len(DOMAINS)}) + 1] END,
             CASE WHEN kind = 'cart' THEN ''
                  WHEN mod(r13, 10) < 6 THEN '+905' || lpad(mod(r14, 1000000000)::text, 9, '0')
                  WHEN mod(r13, 10) < 8 THEN '+48' || lpad(mod(r14, 1000000000)::text, 9, '0')
                  ELSE '+989' || lpad(mod(r14, 1000000000)::text, 9, '0') END,
             CASE WHEN kind = 'cart' THEN ''
-                 ELSE {firsts}[mod(r9, {len(FIRST_NAMES)}) + 1] || ' ' || {lasts}[mod(r10, {len(LAST_NAMES)}) + 1] END,
-            CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN '' ELSE 'Cadde ' || mod(r15, 300) || ' No ' || mod(r15, 97) END,
-            CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN '' ELSE {cities}[mod(r15, {len(CITIES)}) + 1] END,
-            CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN '' ELSE lpad(mod(r15, 99999)::text, 5, '0') END,
-            CASE WHEN kind = 'cart' THEN '' WHEN mod(r13, 10) < 6 THEN 'TR' WHEN mod(r13, 10) < 8 THEN 'PL' ELSE 'IR' END,
+                 ELSE {firsts}[mod(r9, {len(FIRST_NAMES)}) + 1] || ' '
+                      || {lasts}[mod(r10, {len(LAST_NAMES)}) + 1] END,
+            CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN ''
+                 ELSE 'Cadde ' || mod(r15, 300) || ' No ' || mod(r15, 97) END,
+            CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN ''
+                 ELSE {cities}[mod(r15, {len(CITIES)}) + 1] END,
+            CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN ''
+                 ELSE lpad(mod(r15, 99999)::text, 5, '0') END,
+            CASE WHEN kind = 'cart' THEN '' WHEN mod(r13, 10) < 6 THEN 'TR'
+                 WHEN mod(r13, 10) < 8 THEN 'PL' ELSE 'IR' END,
             '', '',
             CASE WHEN kind = 'cart' THEN NULL ELSE delivery END,
             CASE WHEN delivery = 'pickup' AND kind <> 'cart' THEN {world.warehouse_id} END,
@@ -342,7 +349,8 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
                  WHEN 'cancelled' THEN {s["cancelled"]} WHEN 'returned' THEN {s["returned"]} END,
             CASE WHEN kind IN ('shipped', 'completed', 'returned') AND delivery = 'carrier'
                  THEN 'YK' || lpad(mod(r14, 100000000)::text, 10, '0') ELSE '' END,
-            CASE WHEN kind IN ('shipped', 'completed', 'returned') AND delivery = 'carrier' THEN 'yurtici' ELSE '' END,
+            CASE WHEN kind IN ('shipped', 'completed', 'returned') AND delivery = 'carrier'
+                 THEN 'yurtici' ELSE '' END,
             CASE WHEN has_seller THEN {people}[mod(r8, 5) + 1] END,
             CASE WHEN has_seller THEN {teams}[mod(r8, 5) + 1] END,
             round((lines_total + delivery_price) / 1.2, 2),
@@ -364,7 +372,8 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
                        {r(9)} AS r9, {r(10)} AS r10, {r(11)} AS r11, {r(12)} AS r12, {r(13)} AS r13,
                        {r(14)} AS r14, {r(15)} AS r15,
                        timestamptz '{start.isoformat()}'
-                           + make_interval(secs => ((g - 1) + mod({r(18)}, 1000000) / 1000000.0) * {step_seconds})
+                           + make_interval(
+                               secs => ((g - 1) + mod({r(18)}, 1000000) / 1000000.0) * {step_seconds})
                            AS created,
                        CASE WHEN mod(g, {stride}) = 0 THEN 'cart'
                             WHEN mod({r(2)}, 1000) < 20 THEN 'awaiting'
@@ -392,7 +401,8 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
                {v_prices}[{variant_index}], 20,
                {quantity} * {v_prices}[{variant_index}],
                round({quantity} * {v_prices}[{variant_index}] / 1.2, 2),
-               {quantity} * {v_prices}[{variant_index}] - round({quantity} * {v_prices}[{variant_index}] / 1.2, 2)
+               {quantity} * {v_prices}[{variant_index}]
+                   - round({quantity} * {v_prices}[{variant_index}] / 1.2, 2)
         FROM generate_series(:lo, :hi) g CROSS JOIN LATERAL generate_series(1, {line_count}) k
     """
     began = time.perf_counter()
@@ -414,27 +424,31 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
         for name, _definition in indexes:
             connection.execute(text(f'DROP INDEX IF EXISTS "{name}"'))
         connection.commit()
-        connection.execute(text("SET session_replication_role = replica"))  # no FK triggers while loading
-        connection.execute(text("SET synchronous_commit = off"))
-        for lo in range(1, total_rows + 1, batch):
-            hi = min(lo + batch - 1, total_rows)
-            connection.execute(text(orders_sql), {"lo": lo, "hi": hi})
-            connection.execute(text(lines_sql), {"lo": lo, "hi": hi})
-            connection.commit()
-            print(
-                f"  filled {hi:,} of {total_rows:,} rows ({time.perf_counter() - began:.0f} s)",
-                file=sys.stderr,
+        try:
+            connection.execute(text("SET session_replication_role = replica"))  # no FK triggers
+            connection.execute(text("SET synchronous_commit = off"))
+            for lo in range(1, total_rows + 1, batch):
+                hi = min(lo + batch - 1, total_rows)
+                connection.execute(text(orders_sql), {"lo": lo, "hi": hi})
+                connection.execute(text(lines_sql), {"lo": lo, "hi": hi})
+                connection.commit()
+                elapsed = time.perf_counter() - began
+                print(f"  filled {hi:,} of {total_rows:,} rows ({elapsed:.0f} s)", file=sys.stderr)
+            connection.execute(text("SET session_replication_role = DEFAULT"))
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))")
             )
-        connection.execute(text("SET session_replication_role = DEFAULT"))
-        connection.execute(
-            text("SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))")
-        )
-        connection.commit()
-        connection.execute(text("SET maintenance_work_mem = '512MB'"))
-        for name, definition in indexes:
-            connection.execute(text(definition))
             connection.commit()
-            print(f"  index {name} ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
+        finally:
+            # Even after a failed or interrupted load: the schema keeps every index it had.
+            connection.rollback()
+            connection.execute(text("SET maintenance_work_mem = '512MB'"))
+            for name, definition in indexes:
+                connection.execute(
+                    text(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+                )
+                connection.commit()
+                print(f"  index {name} ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE orders"))
         connection.execute(text("VACUUM ANALYZE order_lines"))
@@ -458,17 +472,17 @@ def fill_sqlite(world: World, orders: int, batch: int) -> None:
     def stamp(moment: datetime) -> str:
         return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    columns = (
-        "id, number, state, source, locale, currency, tracking_token, email, phone, name, address_line, city, "
-        "postal_code, country, company_name, tax_id, delivery_method, pickup_warehouse_id, pickup_date, "
-        "delivery_price, delivery_vat_rate, payment_method, payment_state, amount_paid, status_id, "
-        "tracking_number, carrier, salesperson_id, sales_team_id, net_total, tax_total, total, created_at, "
-        "updated_at, confirmed_at, paid_at, expires_at"
+    columns = ", ".join(
+        """id number state source locale currency tracking_token email phone name address_line city
+        postal_code country company_name tax_id delivery_method pickup_warehouse_id pickup_date
+        delivery_price delivery_vat_rate payment_method payment_state amount_paid status_id
+        tracking_number carrier salesperson_id sales_team_id net_total tax_total total created_at
+        updated_at confirmed_at paid_at expires_at""".split()
     )
     order_sql = f"INSERT INTO orders ({columns}) VALUES ({', '.join('?' * 37)})"
     line_sql = (
-        "INSERT INTO order_lines (order_id, variant_id, quantity, sku, product_name, variant_name, unit_price, "
-        "vat_rate, gross, net, tax) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO order_lines (order_id, variant_id, quantity, sku, product_name, variant_name, "
+        "unit_price, vat_rate, gross, net, tax) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     with db.engine.connect() as connection:
         for table in ("order_events", "order_lines", "orders"):

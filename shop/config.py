@@ -46,5 +46,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret"
+    # Cheap argon2id: hashing strength is not what the suite tests, and it logs in hundreds of times.
+    PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     TEST_PROVIDER_SECRET = "test-provider-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")

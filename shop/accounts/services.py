@@ -12,9 +12,30 @@ from shop.accounts.models import LoginAttempt, Role, SalesTeam, User
 from shop.errors import ShopError
 from shop.extensions import db
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the e-mail is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password")
+_hashers: dict[tuple, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """argon2id with the library's recommended parameters, unless PASSWORD_HASH_PARAMS says
+    otherwise (the test suite uses cheap ones: it logs in hundreds of times)."""
+    from flask import current_app, has_app_context
+
+    params = (current_app.config.get("PASSWORD_HASH_PARAMS") or {}) if has_app_context() else {}
+    key = tuple(sorted(params.items()))
+    if key not in _hashers:
+        _hashers[key] = PasswordHasher(**params)
+    return _hashers[key]
+
+
+_dummy_hashes: dict[int, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so both cases take the same time."""
+    hasher = _hasher()
+    if id(hasher) not in _dummy_hashes:
+        _dummy_hashes[id(hasher)] = hasher.hash("not a real password")
+    return _dummy_hashes[id(hasher)]
 
 
 class EmailTaken(ShopError):
@@ -40,7 +61,7 @@ class BadCredentials(ShopError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def user_by_email(email: str) -> User | None:
@@ -66,12 +87,12 @@ def register_customer(email: str, password: str, *, name: str = "", locale: str 
 def authenticate(email: str, password: str) -> User:
     user = user_by_email(email)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         raise BadCredentials() from None
     if user is None or not user.active:
         raise BadCredentials()
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 

@@ -15,6 +15,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, SearchField, SelectField, SelectMultipleField, StringField
@@ -101,7 +102,14 @@ class OrderFilterForm(ShopForm):
     date_from = StringField(_l("From"), name="from", render_kw={"type": "date"})
     date_to = StringField(_l("To"), name="to", render_kw={"type": "date"})
 
-    def __init__(self, order_filter: OrderFilter, statuses: list[OrderStatus], **kwargs) -> None:  # noqa: ANN003
+    def __init__(
+        self,
+        order_filter: OrderFilter,
+        statuses: list[OrderStatus],
+        people: list[User],
+        teams: list[SalesTeam],
+        **kwargs,  # noqa: ANN003
+    ) -> None:
         args = order_filter.to_args()
         data = {name: args.get(name, "") for name in ("q", "status", "delivery", "payment", "source")}
         data |= {
@@ -123,14 +131,7 @@ class OrderFilterForm(ShopForm):
         if order_filter.source and order_filter.source not in sources:
             sources.append(order_filter.source)
         self.source.choices = [anything] + [(s, names["source"].get(s, s)) for s in sources]
-        people = db.session.scalars(
-            db.select(User)
-            .where(User.role.in_([Role.ADMIN, Role.STAFF]))
-            .order_by(User.name, User.email)
-            .limit(500)
-        )
         self.salesperson.choices = [anything] + [(str(u.id), u.name or u.email) for u in people]
-        teams = db.session.scalars(db.select(SalesTeam).order_by(SalesTeam.name).limit(500))
         self.team.choices = [anything] + [(str(t.id), t.name) for t in teams]
 
 
@@ -186,21 +187,10 @@ def _page_context(
     size = current_app.config.get("ORDER_LIST_PAGE_SIZE", listing.PAGE_SIZE)
     page: OrderPage = listing.list_orders(order_filter, after=cursor, limit=size)
     statuses = orders.statuses(include_archived=True)
-    people_ids = {o.salesperson_id for o in page.orders if o.salesperson_id}
-    team_ids = {o.sales_team_id for o in page.orders if o.sales_team_id}
-    people = (
-        {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(people_ids)))}
-        if people_ids
-        else {}
-    )
-    teams = (
-        {t.id: t for t in db.session.scalars(db.select(SalesTeam).where(SalesTeam.id.in_(team_ids)))}
-        if team_ids
-        else {}
-    )
+    full_page = not is_htmx()
+    people, teams = _sellers(page, everyone=full_page)
     args = order_filter.to_args()
     query_string = request.query_string.decode("utf-8", "replace") if request.method == "GET" else ""
-    full_page = not is_htmx()
     return {
         "filter": order_filter,
         "page": page,
@@ -208,11 +198,11 @@ def _page_context(
         "status_names": {s.id: orders.status_name(s) for s in statuses},
         "status_colours": {s.id: safe_colour(s.colour) for s in statuses},
         "sellers": {
-            **{f"t{t.id}": t.name for t in teams.values()},
-            **{f"p{u.id}": u.name or u.email for u in people.values()},
+            **{f"t{t.id}": t.name for t in teams},
+            **{f"p{u.id}": u.name or u.email for u in people},
         },
         # The form and the tabs are outside the swapped block: only the full page needs them.
-        "form": OrderFilterForm(order_filter, statuses) if full_page else None,
+        "form": OrderFilterForm(order_filter, statuses, people, teams) if full_page else None,
         "counts": listing.counts_by_group(statuses, cap=count_cap()) if full_page else {},
         "count_cap": count_cap(),
         "groups": ["", AWAITING_PAYMENT, "new", "in_progress", "completed", "not_completed"],
@@ -229,8 +219,34 @@ def _page_context(
     }
 
 
+def _sellers(page: OrderPage, *, everyone: bool) -> tuple[list[User], list[SalesTeam]]:
+    """Salespeople and sales teams: every back-office person and team for the filter's choices
+    (a handful of rows) on the full page, else only those the rows name."""
+    people_ids = {o.salesperson_id for o in page.orders if o.salesperson_id}
+    team_ids = {o.sales_team_id for o in page.orders if o.sales_team_id}
+    people: list[User] = []
+    teams: list[SalesTeam] = []
+    if everyone:
+        people = list(
+            db.session.scalars(
+                db.select(User)
+                .where(User.role.in_([Role.ADMIN, Role.STAFF]))
+                .order_by(User.name, User.email)
+                .limit(500)
+            )
+        )
+        teams = list(db.session.scalars(db.select(SalesTeam).order_by(SalesTeam.name).limit(500)))
+    people_ids -= {u.id for u in people}
+    team_ids -= {t.id for t in teams}
+    if people_ids:
+        people += db.session.scalars(db.select(User).where(User.id.in_(people_ids)))
+    if team_ids:
+        teams += db.session.scalars(db.select(SalesTeam).where(SalesTeam.id.in_(team_ids)))
+    return people, teams
+
+
 def _problem_messages(order_filter: OrderFilter) -> list[str]:
-    labels = {
+    names = {
         "q": _("Search"),
         "group": _("Status group"),
         "status": _("Status"),
@@ -242,7 +258,7 @@ def _problem_messages(order_filter: OrderFilter) -> list[str]:
         "from": _("From"),
         "to": _("To"),
     }
-    return [f"{labels.get(name, name)}: {message}" for name, message in order_filter.problems.items()]
+    return [f"{names.get(name, name)}: {message}" for name, message in order_filter.problems.items()]
 
 
 def _filter_from_query(query_string: str) -> tuple[OrderFilter, Cursor | None]:
@@ -274,8 +290,8 @@ def bulk_status():
     if not form.validate_on_submit():
         return _refuse(form, back_filter, back_cursor)
     ids = form.order_ids()
-    found = {o.id: o for o in db.session.scalars(db.select(Order).where(Order.id.in_(ids)))}
-    if len(found) != len(ids):
+    found = db.session.scalar(db.select(func.count()).select_from(Order).where(Order.id.in_(ids)))
+    if found != len(ids):
         form.order.errors = [_("Some of the selected orders do not exist; reload the list.")]
         return _refuse(form, back_filter, back_cursor)
     status = form.chosen_status()

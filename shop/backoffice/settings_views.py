@@ -191,7 +191,14 @@ def setting_label(key: str) -> str:
     }.get(key, key)
 
 
-def _label(key: str) -> str:
+def _label(value: Any) -> str:
+    """One word of a stored value in the reader's language: "payment" is "when paid"."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, int):
+        return format_number(value)
+    if not isinstance(value, str):
+        return str(value)
     return {
         "checkout": _("at checkout"),
         "payment": _("when paid"),
@@ -204,15 +211,7 @@ def _label(key: str) -> str:
         "none": _("nobody"),
         "team": _("one team"),
         "round_robin": _("round-robin"),
-        "policy": _("policy"),
-        "team_id": _("team"),
-        "pickup_weekdays": _("days"),
-        "pickup_hours": _("hours"),
-        "pickup_lead_days": _("ready after"),
-        "pickup_horizon_days": _("bookable up to"),
-        True: _("yes"),
-        False: _("no"),
-    }.get(key, LANGUAGE_NAMES.get(key, key) if isinstance(key, str) else key)
+    }.get(value, LANGUAGE_NAMES.get(value, value))
 
 
 def describe_value(key: str, value: Any) -> str:
@@ -238,8 +237,8 @@ def describe_value(key: str, value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{_label(k)}: {_label(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(str(_label(item)) for item in value)
-    return str(_label(value))
+        return ", ".join(_label(item) for item in value)
+    return _label(value)
 
 
 def _history(changes: list[SettingChange]) -> list[dict[str, Any]]:

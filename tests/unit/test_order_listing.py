@@ -238,6 +238,20 @@ def test_searching_a_sku_finds_the_orders_that_have_a_line_of_it():
     assert numbers == [with_it.number]
 
 
+def test_an_order_is_found_by_the_sku_its_line_had_after_the_variant_got_another():
+    mug = make_product().variants[0]
+    order = make_sales_order((mug, 1))
+    old_sku = mug.sku
+    mug.sku = "MUG-NEW-1"
+    db.session.flush()
+
+    by_old = _numbers(_filter(q=old_sku))
+    by_new = _numbers(_filter(q="mug-new"))
+
+    assert by_old == [order.number]
+    assert by_new == [order.number]
+
+
 def test_percent_and_underscore_in_a_search_are_literal_not_wildcards():
     _order(name="Ayşe Yılmaz", email="ayse@example.com")
     underscore = _order(1, email="a_b@example.com")

@@ -243,3 +243,9 @@ def test_a_deactivated_salesperson_takes_no_new_orders():
 
     assert assigned == {berk.id}
     assert db.session.get(User, ali.id).active is False
+
+
+def test_passwords_are_hashed_with_argon2id():
+    from shop.accounts.services import hash_password
+
+    assert hash_password("correct horse battery").startswith("$argon2id$")

@@ -284,3 +284,19 @@ def test_a_warehouse_added_while_the_page_was_open_keeps_its_rules(admin):
     db.session.expire_all()
     assert db.session.get(Warehouse, warehouse.id).pickup is False
     assert settings.current_fresh().shop_name == "Kitap Evi"
+
+
+def test_the_history_tells_values_in_words(admin):
+    save(
+        admin,
+        window_card="1",
+        window_bank_transfer="48",
+        confirm_bank_transfer="checkout",
+        default_language="tr",
+    )
+
+    history = text(admin.get(PAGE)).split('id="s-history"')[1]
+
+    assert "card: 1, bank transfer: 72" in history and "card: 1, bank transfer: 48" in history
+    assert "bank transfer: when paid" in history and "bank transfer: at checkout" in history
+    assert "English" in history and "Türkçe" in history
