@@ -18,11 +18,23 @@ LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe", "pl": "Polski", "fa": "فا
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
+def enabled_languages() -> tuple[list[str], str]:
+    """The languages the seller enabled (of those the app has) and the shop's default one."""
+    from shop.settings import services as settings
+
+    shop = settings.current()
+    languages = [code for code in current_app.config["LANGUAGES"] if code in shop.enabled_languages]
+    languages = languages or [current_app.config["BABEL_DEFAULT_LOCALE"]]
+    default = shop.default_language if shop.default_language in languages else languages[0]
+    return languages, default
+
+
 def select_locale() -> str:
-    """?lang= in the URL wins and is remembered; then the session, the account, the browser."""
-    languages = current_app.config["LANGUAGES"]
+    """?lang= in the URL wins and is remembered; then the session, the account, the browser,
+    the shop's default language. Only languages the seller enabled."""
     if not has_request_context():  # CLI and workers: the shop's default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages, default = enabled_languages()
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
@@ -31,7 +43,7 @@ def select_locale() -> str:
         return session["lang"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or default
 
 
 def locale_code() -> str:
@@ -113,5 +125,5 @@ def init_app(app) -> None:
         return {
             "current_locale": locale,
             "text_direction": text_direction(locale),
-            "language_names": {code: LANGUAGE_NAMES[code] for code in app.config["LANGUAGES"]},
+            "language_names": {code: LANGUAGE_NAMES[code] for code in enabled_languages()[0]},
         }

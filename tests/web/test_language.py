@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from shop.extensions import db
 from tests.web.conftest import PASSWORD, make_customer
 
 
@@ -76,3 +77,15 @@ def test_the_persian_page_is_translated(shopper, make_product):
 
     assert "All products" in english.get_data(as_text=True)
     assert "All products" not in persian.get_data(as_text=True)
+
+
+def test_only_the_languages_the_seller_enabled_are_offered_and_chosen(shopper):
+    from shop.settings import services as settings
+
+    settings.update(enabled_languages=["en", "tr"], default_language="tr")
+    db.session.commit()
+
+    page = shopper.get("/?lang=fa").get_data(as_text=True)
+
+    assert 'lang="tr"' in page.split(">", 2)[1]  # the shop's default, not the disabled Persian
+    assert "فارسی" not in page and "Türkçe" in page
