@@ -90,6 +90,8 @@ CUSTOMERS = [
 
 
 def load_people() -> None:
+    from shop.settings import services as settings
+
     team = SalesTeam(name="E-commerce")
     db.session.add(team)
     for (email, password), role, name in (
@@ -107,6 +109,8 @@ def load_people() -> None:
             )
         )
     db.session.flush()
+    # New storefront orders go to the salespeople in turn, so the salesperson column means something.
+    settings.update(sales_assignment={"policy": "round_robin", "team_id": team.id})
 
 
 def load_orders(count: int = 36, *, seed: int = 7) -> int:
