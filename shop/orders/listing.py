@@ -9,7 +9,8 @@ How it stays fast at a million orders:
   e-mail, name, phone and SKU) the query is a UNION of one top-``limit`` query per branch,
   each able to use its own index (a trigram GIN index on PostgreSQL, a status index, ...),
   merged and cut to ``limit``. One OR over all of them would leave PostgreSQL one plan for
-  all branches, usually a walk over every order.
+  all branches, usually a walk over every order. (SQLite, without trigram indexes, tests all
+  branches in one pass instead.)
 - Counts per status group are capped (``COUNT_CAP``): counting a million rows for a badge on
   every request is the cost we avoid.
 """
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, bindparam, func, literal, or_, select, text, tuple_, union
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, or_, select, text, tuple_, union
 
 from shop.catalog.models import Variant
 from shop.db_types import UTCDateTime
@@ -211,6 +212,13 @@ class OrderPage:
 # --- the list -----------------------------------------------------------------------------------
 
 
+# PostgreSQL settings for one search's transaction (see list_orders).
+_SEARCH_SETTINGS = text(
+    "SELECT set_config('max_parallel_workers_per_gather', '0', true),"
+    " set_config('plan_cache_mode', 'force_custom_plan', true)"
+)
+
+
 def list_orders(
     order_filter: OrderFilter, *, after: Cursor | None = None, limit: int = PAGE_SIZE
 ) -> OrderPage:
@@ -223,16 +231,21 @@ def list_orders(
             < tuple_(literal(after.created_at, UTCDateTime()), literal(after.id))
         )
     branches = _branches(order_filter)
-    if order_filter.search and db.session.get_bind().dialect.name == "postgresql":
-        # A search branch may walk thousands of index entries until LIMIT stops it; PostgreSQL
-        # then plans parallel workers, whose start-up cost more than the walk (40 ms against
-        # 15 ms for a SKU in 0.7% of a million orders). For this transaction only.
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    dialect = db.session.get_bind().dialect.name
+    if order_filter.search and dialect == "postgresql":
+        # For this transaction only. A search branch may walk thousands of index entries until
+        # LIMIT stops it; PostgreSQL then plans parallel workers, whose start-up costs more than
+        # the walk (40 ms against 15 ms for a SKU in 0.7% of a million orders). And a search's
+        # best plan depends on its text, so no generic plan of the prepared statement is reused.
+        db.session.execute(_SEARCH_SETTINGS)
     newest_first = (Order.created_at.desc(), Order.id.desc())
     if not branches:
         rows: list[Order] = []
-    elif len(branches) == 1:
-        query = select(Order).where(*common, *branches[0]).order_by(*newest_first).limit(limit + 1)
+    elif len(branches) == 1 or dialect != "postgresql":
+        # SQLite has no trigram index: each branch would be a pass over the table, so one
+        # pass newest first that tests every branch is the cheapest it can do.
+        where = branches[0] if len(branches) == 1 else [or_(*(and_(*branch) for branch in branches))]
+        query = select(Order).where(*common, *where).order_by(*newest_first).limit(limit + 1)
         rows = list(db.session.scalars(query))
     else:
         # One newest-first top-(limit + 1) per branch, each on its own index; merged, then cut.
@@ -408,32 +421,38 @@ def utc_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime |
 
 
 def counts_by_group(statuses: list[OrderStatus] | None = None, *, cap: int = COUNT_CAP) -> dict[str, int]:
-    """Orders per status group, awaiting payment, and all ("" key), each counted up to ``cap + 1``
-    (more than ``cap`` is shown as "1 000+"). One round trip: a capped count per group, each a
-    range of ix_orders_status_created (or ix_orders_state_created) that stops early.
-    ``statuses``: all statuses, archived too, when the caller has them already."""
+    """Orders per status group, awaiting payment, and all ("" key); a count above ``cap`` means
+    "more than cap" (shown as "1 000+"). One round trip of capped counts, one per status, each
+    the newest ``cap + 1`` entries of ix_orders_status_created read backwards and no more (an
+    index-only scan the planner cannot trade for a sequential scan, as it did for "status IN
+    (...) LIMIT n" at 100 000 orders); a group is the sum of its statuses.
+    ``statuses``: every status, archived too, when the caller has them already."""
     if statuses is None:
-        statuses = list(db.session.scalars(select(OrderStatus)))
-    ids_by_group: dict[str, list[int]] = {group.value: [] for group in StatusGroup}
-    for status in statuses:
-        ids_by_group[StatusGroup(status.group).value].append(status.id)
-    params = {f"g{i}": ids for i, ids in enumerate(ids_by_group.values())}
-    values = db.session.execute(_counts_statement(cap), params).one()
-    return dict(zip(["", AWAITING_PAYMENT, *ids_by_group], (int(v or 0) for v in values), strict=True))
+        statuses = list(db.session.scalars(select(OrderStatus).order_by(OrderStatus.id)))
+    params = {f"s{i}": status.id for i, status in enumerate(statuses)}
+    every, awaiting, *per_status = db.session.execute(_counts_statement(len(statuses), cap), params).one()
+    counts = {"": every, AWAITING_PAYMENT: awaiting} | {group.value: 0 for group in StatusGroup}
+    for status, count in zip(statuses, per_status, strict=True):
+        counts[StatusGroup(status.group).value] += count
+    return counts
 
 
-@lru_cache(maxsize=8)
-def _counts_statement(cap: int) -> Select:
-    """Built once per cap (building it costs more than running it); the status ids are bound."""
+@lru_cache(maxsize=32)
+def _counts_statement(statuses: int, cap: int) -> Select:
+    """Built once per number of statuses and cap (building costs more than running it)."""
 
     def capped(condition: ColumnElement[bool]):  # noqa: ANN202
-        rows = select(literal(1).label("one")).select_from(Order).where(condition).limit(cap + 1).subquery()
-        return select(func.count()).select_from(rows).scalar_subquery()
+        newest = (
+            select(Order.id)
+            .where(condition)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(cap + 1)
+            .subquery()
+        )
+        return select(func.count()).select_from(newest).scalar_subquery()
 
     conditions = [Order.state != OrderState.QUOTATION, Order.state == OrderState.QUOTATION_SENT]
-    conditions += [
-        Order.status_id.in_(bindparam(f"g{i}", expanding=True)) for i, _group in enumerate(StatusGroup)
-    ]
+    conditions += [Order.status_id == bindparam(f"s{i}") for i in range(statuses)]
     return select(*(capped(condition).label(f"c{i}") for i, condition in enumerate(conditions)))
 
 
