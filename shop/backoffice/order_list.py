@@ -122,7 +122,12 @@ class OrderFilterForm(ShopForm):
         anything = ("", _("Any"))
         names = labels()
         self.status.choices = [anything] + [
-            (str(s.id), orders.status_name(s) + (f" ({_('archived')})" if s.archived else ""))
+            (
+                str(s.id),
+                _("%(status)s (archived)", status=orders.status_name(s))
+                if s.archived
+                else orders.status_name(s),
+            )
             for s in statuses
         ]
         self.delivery.choices = [anything] + [(m.value, names["delivery"][m.value]) for m in DeliveryMethod]
