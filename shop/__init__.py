@@ -85,8 +85,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def _load_user(session_id: str) -> User | None:
+        """The session holds "<user id>.<session version>"; an older version is no session."""
+        user_id, _, version = session_id.partition(".")
+        if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id)) if len(user_id) <= 10 else None
+        return user if user is not None and user.session_version == int(version) else None
 
     from shop.backoffice import bp as backoffice_bp
     from shop.payments.views import bp as payments_bp

@@ -46,11 +46,17 @@ class User(UserMixin, db.Model):
     salesperson: Mapped[bool] = mapped_column(default=False)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Part of the session's user id: raising it (a password reset) ends every existing session.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
     sales_team: Mapped[SalesTeam | None] = relationship(back_populates="members")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
 
 
 class LoginAttempt(db.Model):

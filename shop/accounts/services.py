@@ -353,9 +353,11 @@ def set_active(user: User, active: bool, *, by: User) -> User:
 
 
 def reset_password(user: User, password: str, *, by: User) -> User:
-    """An admin sets a new password the user is told in person; failed-login locks are lifted."""
+    """An admin sets a new password the user is told in person; failed-login locks are lifted
+    and every session the user had ends."""
     _check_password(password)
     user.password_hash = hash_password(password)
+    user.session_version = (user.session_version or 1) + 1
     db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == user.email))
     return user
 

@@ -90,6 +90,21 @@ def test_a_deactivated_user_is_logged_out_at_the_next_request(shopper):
     assert response.status_code == 303 and location_path(response).startswith("/admin/login")
 
 
+def test_a_password_reset_ends_the_users_other_sessions(shopper):
+    from shop.accounts.services import reset_password
+
+    user = logged_in(shopper, "staff")
+    admin = make_user("admin")
+    assert shopper.get("/admin/statuses").status_code == 200
+
+    reset_password(user, "a-new-password-2026", by=admin)
+
+    response = shopper.get("/admin/statuses")
+    assert response.status_code == 303 and location_path(response).startswith("/admin/login")
+    limiter.reset()
+    assert log_in(shopper, user.email, "a-new-password-2026").status_code == 303
+
+
 def test_five_failures_lock_the_account_even_for_the_right_password(shopper, app):
     user = make_user("admin")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
@@ -169,7 +184,7 @@ def test_logging_in_starts_a_new_session(shopper):
     session_after = shopper.session()
     assert response.status_code == 303
     assert shopper.client.get_cookie("session").value != cookie_before
-    assert session_after.get("_user_id") == str(user.id)
+    assert session_after.get("_user_id") == user.get_id()  # "<id>.<session version>"
     assert "csrf_token" in session_before and "csrf_token" not in session_after
     # What the old session's pages carried no longer works.
     stale = shopper.post("/admin/logout", {"csrf_token": token_before})
