@@ -20,6 +20,9 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.forms import ShopForm
+from shop.orders.labels import ORDER_SOURCES
+from shop.orders.labels import group_label as status_group_label
+from shop.orders.labels import source_label as order_source_label
 from shop.orders.models import StatusGroup
 
 
@@ -39,28 +42,6 @@ class ActionForm(ShopForm):
 # --- shared pieces ----------------------------------------------------------------------------
 
 LANGUAGES = ("en", "tr", "pl", "fa")
-# Where orders come from; a status e-mails the customer only for the sources chosen on it.
-# The one list of sources: the status form offers these and nothing else.
-ORDER_SOURCES = ("storefront", "api", "allegro", "trendyol", "other")
-
-
-def order_source_label(source: str) -> str:
-    return {
-        "storefront": _l("Storefront"),
-        "api": _l("API"),
-        "allegro": "Allegro",
-        "trendyol": "Trendyol",
-        "other": _l("Other"),
-    }.get(source, source)
-
-
-def status_group_label(group: str) -> str:
-    return {
-        "new": _l("New"),
-        "in_progress": _l("In progress"),
-        "completed": _l("Completed"),
-        "not_completed": _l("Not completed"),
-    }.get(group, group)
 
 
 class MultiCheckboxField(SelectMultipleField):

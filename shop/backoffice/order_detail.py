@@ -9,8 +9,6 @@ Without htmx it is a plain form post: 303 back to the page, or the page with the
 
 from __future__ import annotations
 
-import re
-
 from flask import Response, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -28,6 +26,7 @@ from shop.forms import ShopForm
 from shop.orders import services as orders
 from shop.orders.carriers import CARRIERS, carrier_name, tracking_url
 from shop.orders.history import events_for
+from shop.orders.labels import safe_colour
 from shop.orders.models import OrderEvent, OrderStatus
 from shop.payments.services import transactions_for
 from shop.sales import services as sales
@@ -36,7 +35,6 @@ from shop.sales.vat import vat_breakdown
 from shop.web import is_htmx, parse_id
 
 TEMPLATE = "backoffice/orders/detail.html"
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 
 
 # --- forms: shape only; orders.change_status and orders.add_note check the rules ----------
@@ -133,11 +131,6 @@ def payment_state_label(state: str) -> str:
 
 def transaction_state_label(state: str) -> str:
     return {"pending": _("Pending"), "succeeded": _("Succeeded"), "failed": _("Failed")}.get(state, state)
-
-
-def safe_colour(colour: str | None) -> str:
-    """A status colour for a style attribute: only #rgb / #rrggbb(aa), never anything else."""
-    return colour if colour and _COLOUR.match(colour) else "#64748b"
 
 
 def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order) -> str:

@@ -8,7 +8,6 @@ restoring a snapshot whose form fields could disagree with its rows.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl
 
 from flask import current_app, flash, redirect, request, url_for
@@ -29,15 +28,15 @@ from shop.extensions import db
 from shop.forms import ShopForm
 from shop.orders import listing
 from shop.orders import services as orders
+from shop.orders.labels import group_label, safe_colour
 from shop.orders.listing import AWAITING_PAYMENT, COUNT_CAP, Cursor, OrderFilter, OrderPage
-from shop.orders.models import OrderStatus
+from shop.orders.models import OrderStatus, StatusGroup
 from shop.sales.models import DeliveryMethod, Order, OrderState, PaymentState, state_label
 from shop.web import is_htmx, parse_id, render
 
 TEMPLATE = "backoffice/orders/list.html"
 BULK_MAX = 500  # orders per bulk status change
 REFUSALS_SHOWN = 10  # refusal messages flashed one by one; the rest are counted
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 
 
 # --- labels ---------------------------------------------------------------------------------
@@ -49,10 +48,7 @@ def labels() -> dict[str, dict[str, str]]:
         "group": {
             "": _("All"),
             AWAITING_PAYMENT: _("Awaiting payment"),
-            "new": _("New"),
-            "in_progress": _("In progress"),
-            "completed": _("Completed"),
-            "not_completed": _("Not completed"),
+            **{group.value: group_label(group.value) for group in StatusGroup},
         },
         "delivery": {
             "carrier": _("Carrier shipping"),
@@ -64,11 +60,6 @@ def labels() -> dict[str, dict[str, str]]:
         "state": {state.value: state_label(state) for state in OrderState},
         "source": {"storefront": _("Storefront")},
     }
-
-
-def safe_colour(colour: str | None) -> str:
-    """A status colour for a style attribute: only #rgb / #rrggbb(aa), never anything else."""
-    return colour if colour and _COLOUR.match(colour) else "#64748b"
 
 
 def count_cap() -> int:

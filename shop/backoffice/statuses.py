@@ -7,8 +7,6 @@ What a status sends is stored here; the notifications work does the sending.
 
 from __future__ import annotations
 
-import re
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,12 +26,12 @@ from shop.backoffice.forms import (
 from shop.errors import NotFound, ShopError
 from shop.extensions import db
 from shop.orders import services as orders
+from shop.orders.labels import safe_colour
 from shop.orders.models import OrderStatus, StatusGroup
 from shop.sales.models import Order
 from shop.web import is_htmx, parse_id, render
 
 LIST_TEMPLATE = "backoffice/statuses/list.html"
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _PER_LANGUAGE = ("name", "email_subject", "email_body", "sms_template")
 _FLAGS = (
     "initial",
@@ -44,11 +42,6 @@ _FLAGS = (
     "email_admin",
     "send_sms",
 )
-
-
-def safe_colour(colour: str | None) -> str:
-    """A colour for a style attribute: only #rrggbb, never anything else."""
-    return colour if colour and _COLOUR.match(colour) else "#64748b"
 
 
 def _status(status_id: int) -> OrderStatus:
@@ -65,17 +58,6 @@ def _order_counts() -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
-def _keep_an_initial_status(status: OrderStatus, *, initial: bool) -> None:
-    """New sales orders need a first status: the last initial one cannot stop being one."""
-    if status.initial and not initial and not status.archived:
-        others = [s for s in orders.statuses() if s.initial and s.id != status.id]
-        if not others:
-            raise orders.StatusChangeRefused(
-                _("New orders need a first status; make another status the first one before this change."),
-                field="initial",
-            )
-
-
 def _new_code() -> str:
     taken = set(db.session.scalars(db.select(OrderStatus.code)))
     number = len(taken) + 1
@@ -85,7 +67,7 @@ def _new_code() -> str:
 
 
 def _save(status: OrderStatus, form: StatusForm) -> None:
-    _keep_an_initial_status(status, initial=form.initial.data)
+    orders.keep_a_first_status(status, stays_first=form.initial.data)
     for name in _PER_LANGUAGE:
         setattr(status, name, form.per_language(name))
     status.group = StatusGroup(form.group.data)
@@ -250,8 +232,6 @@ def restore_status(status_id: int):
 @admin_required
 def delete_status(status_id: int):
     def delete(status: OrderStatus, name: str) -> str:
-        if not status.archived:
-            _keep_an_initial_status(status, initial=False)
         orders.delete_status(status)
         return _("%(name)s deleted.", name=name)
 

@@ -97,18 +97,27 @@ def orders_in_status(status: OrderStatus) -> int:
 
 def delete_status(status: OrderStatus) -> None:
     """A status no order uses can go; one in use is archived instead (history must keep its name)."""
+    keep_a_first_status(status, stays_first=False)
     if orders_in_status(status) or _named_in_history(status):
         raise StatusInUse(status=status_name(status))
     db.session.delete(status)
 
 
-def archive_status(status: OrderStatus, *, archived: bool = True) -> OrderStatus:
-    if archived and status.initial and not any(s.initial for s in statuses() if s.id != status.id):
-        raise StatusChangeRefused(
-            gettext(
-                "New orders need a first status; make another status the first one before archiving this one."
+def keep_a_first_status(status: OrderStatus, *, stays_first: bool) -> None:
+    """New sales orders need a first status: the last active initial one cannot stop being one
+    (by being edited, archived or deleted)."""
+    if status.initial and not stays_first and not status.archived:
+        if not any(other.initial for other in statuses() if other.id != status.id):
+            raise StatusChangeRefused(
+                gettext(
+                    "New orders need a first status; make another status the first one before this change."
+                ),
+                field="initial",
             )
-        )
+
+
+def archive_status(status: OrderStatus, *, archived: bool = True) -> OrderStatus:
+    keep_a_first_status(status, stays_first=not archived)
     status.archived = archived
     return status
 

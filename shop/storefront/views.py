@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -31,6 +30,7 @@ from shop.i18n import country_name, format_day, locale_code
 from shop.orders import history
 from shop.orders import services as order_statuses
 from shop.orders.carriers import carrier_name, tracking_url
+from shop.orders.labels import safe_colour
 from shop.payments import services as payments
 from shop.payments.models import TransactionState
 from shop.sales import services as sales
@@ -49,7 +49,6 @@ from shop.web import is_htmx, parse_id, query_text, render
 bp = Blueprint("storefront", __name__)
 
 CART_SESSION_KEY = "cart_id"
-_COLOUR = re.compile(r"#[0-9A-Fa-f]{3,8}")  # a status colour that is safe in a style attribute
 
 
 # --- the cart in the session --------------------------------------------------------------
@@ -423,7 +422,7 @@ def track(token: str):
         timeline=timeline,
         status_names={code: order_statuses.status_name(status) for code, status in statuses.items()},
         shown_status=shown,
-        shown_colour=shown.colour if shown and _COLOUR.fullmatch(shown.colour or "") else "#64748b",
+        shown_colour=safe_colour(shown.colour if shown else None),
         carrier=_("Other") if order.carrier == "other" else carrier_name(order.carrier),
         carrier_link=tracking_url(order.carrier, order.tracking_number),
         transactions=payments.transactions_for(order),
