@@ -20,6 +20,17 @@ def _no_control_characters(form, field) -> None:  # noqa: ANN001
 
 
 class ShopForm(FlaskForm):
+    def show_error(self, error: Exception, *, fallback: str | None = None) -> None:
+        """Put a service's error next to the field it names (``ShopError.field``), else next to
+        ``fallback``, else above the form."""
+        field = getattr(self, getattr(error, "field", None) or "", None)
+        if not hasattr(field, "errors"):
+            field = getattr(self, fallback, None) if fallback else None
+        if field is None:
+            self.form_errors.append(str(error))
+        else:
+            field.errors = [*field.errors, str(error)]
+
     class Meta:
         def bind_field(self, form, unbound_field, options):  # noqa: ANN001
             field = unbound_field.bind(form=form, **options)

@@ -241,13 +241,6 @@ def _answer(
     return response
 
 
-def _field_error(form: ShopForm, error: ShopError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None or not hasattr(field, "errors"):
-        field = form.status if isinstance(form, ChangeStatusForm) else form.note
-    field.errors = [*field.errors, str(error)]
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -288,7 +281,7 @@ def change_order_status(number: str):
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.show_error(error, fallback="status")
         else:
             message = _("Status changed to %(status)s.", status=orders.status_name(status))
             if not is_htmx():
@@ -321,7 +314,7 @@ def add_order_note(number: str):
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.show_error(error, fallback="note")
         else:
             if not is_htmx():
                 flash(_("Note added."), "success")

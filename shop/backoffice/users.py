@@ -55,13 +55,6 @@ def _team(team_id: int) -> SalesTeam:
     return team
 
 
-def _field_error(form, error: ShopError, fallback: str) -> None:  # noqa: ANN001
-    field = getattr(form, error.field or "", None)
-    if field is None or not hasattr(field, "errors"):
-        field = getattr(form, fallback)
-    field.errors = [*field.errors, str(error)]
-
-
 # --- the list, with the teams ---------------------------------------------------------------
 
 
@@ -169,7 +162,7 @@ def new_user():
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error, "email")
+            form.show_error(error, fallback="email")
         else:
             flash(
                 _(
@@ -204,7 +197,7 @@ def edit_user(user_id: int):
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error, "name")
+            form.show_error(error, fallback="name")
         else:
             flash(_("%(name)s saved.", name=user.name or user.email), "success")
             return redirect(url_for("backoffice.users"), 303)
@@ -262,7 +255,7 @@ def reset_user_password(user_id: int):
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error, "password")
+            form.show_error(error, fallback="password")
         else:
             flash(
                 _("New password set for %(name)s; tell them in person.", name=user.name or user.email),
@@ -285,7 +278,7 @@ def create_team():
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error, "name")
+            form.show_error(error, fallback="name")
         else:
             return _team_done(_("Team %(name)s added.", name=team.name))
     return _list_page(team_form=form, status=422)

@@ -180,7 +180,7 @@ def add_to_cart():
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.show_error(error)
         else:
             if not is_htmx():
                 flash(_("Added to your cart."), "success")
@@ -191,14 +191,6 @@ def add_to_cart():
             response.headers["HX-Trigger"] = "cart-changed"
             return response
     return _product_page(product, variant or product.variants[0], form, status=422)
-
-
-def _field_error(form, error: ShopError) -> None:  # noqa: ANN001
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        form.form_errors.append(str(error))
-    else:
-        field.errors = [*field.errors, str(error)] if isinstance(field.errors, list) else [str(error)]
 
 
 def _cart_page(cart: Order | None, *, status: int = 200, errors: dict[int, str] | None = None) -> Response:
@@ -388,7 +380,7 @@ def confirm_checkout():
         sales.refresh_quotation(cart)  # show the prices that hold now
         db.session.commit()
         form.expected_subtotal.data = str(cart.subtotal)
-        _field_error(form, error)
+        form.show_error(error)
         return _checkout_page(cart, form, status=409 if isinstance(error, OutOfStock) else 422)
     session.pop(CART_SESSION_KEY, None)
     session.setdefault("my_orders", [])
@@ -498,7 +490,7 @@ def register():
             )
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.show_error(error)
         else:
             _after_login(user)
             flash(_("Welcome! Your account is ready."), "success")
@@ -514,7 +506,7 @@ def login():
             user = accounts.authenticate(form.email.data, form.password.data)
         except ShopError as error:
             db.session.rollback()
-            _field_error(form, error)
+            form.show_error(error)
         else:
             _after_login(user)
             return redirect(_safe_next(url_for("storefront.account")), 303)
