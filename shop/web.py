@@ -33,3 +33,16 @@ def query_text(name: str, max_length: int = 100) -> str:
     from shop.forms import CONTROL_CHARACTERS
 
     return CONTROL_CHARACTERS.sub("", request.args.get(name, ""))[:max_length].strip()
+
+
+def safe_next(default: str, *, within: str = "/") -> str:
+    """The ``?next=`` address to go back to after a login, if it is a path on this site under
+    ``within``; otherwise ``default``. Not //host, and not /\\host, which browsers read as //host."""
+    target = request.args.get("next", "")
+    local = (
+        target.startswith(within)
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and target.isprintable()
+    )
+    return target if local else default

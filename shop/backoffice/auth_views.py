@@ -10,16 +10,11 @@ from shop.backoffice import bp
 from shop.backoffice.forms import ActionForm, StaffLoginForm
 from shop.errors import ShopError
 from shop.extensions import db, limiter
+from shop.web import safe_next
 
 
 def _login_rate() -> str:
     return current_app.config["LOGIN_RATE_PER_ADDRESS"]
-
-
-def _safe_next() -> str:
-    target = request.args.get("next", "")
-    local = target.startswith("/admin") and "\\" not in target and target.isprintable()
-    return target if local else url_for("backoffice.orders")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -54,7 +49,7 @@ def login():
             db.session.commit()
             if user.role.value == "courier":
                 return redirect(url_for("storefront.home"), 303)
-            return redirect(_safe_next(), 303)
+            return redirect(safe_next(url_for("backoffice.orders"), within="/admin"), 303)
     elif form.errors:
         status = 422
     return render_template("backoffice/login.html", form=form), status

@@ -44,7 +44,7 @@ from shop.storefront.forms import (
     LoginForm,
     RegisterForm,
 )
-from shop.web import is_htmx, parse_id, query_text, render
+from shop.web import is_htmx, parse_id, query_text, render, safe_next
 
 bp = Blueprint("storefront", __name__)
 
@@ -473,13 +473,6 @@ def _after_login(user) -> None:  # noqa: ANN001
     db.session.commit()
 
 
-def _safe_next(default: str) -> str:
-    target = request.args.get("next", "")
-    # Only a path on this site: not //host, and not /\host, which browsers read as //host.
-    local = target.startswith("/") and not target.startswith(("//", "/\\")) and target.isprintable()
-    return target if local and "\\" not in target else default
-
-
 @bp.route("/account/register", methods=["GET", "POST"])
 def register():
     form = RegisterForm()
@@ -494,7 +487,7 @@ def register():
         else:
             _after_login(user)
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(_safe_next(url_for("storefront.account")), 303)
+            return redirect(safe_next(url_for("storefront.account")), 303)
     return render_template("storefront/register.html", form=form), 422 if form.errors else 200
 
 
@@ -509,7 +502,7 @@ def login():
             form.show_error(error)
         else:
             _after_login(user)
-            return redirect(_safe_next(url_for("storefront.account")), 303)
+            return redirect(safe_next(url_for("storefront.account")), 303)
     return render_template("storefront/login.html", form=form), 422 if form.errors else 200
 
 
