@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import phonenumbers
 from flask_babel import lazy_gettext as _l
 from stdnum.exceptions import ValidationError as TaxIdError
 from stdnum.pl import nip
@@ -30,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from shop.accounts.services import InvalidPhone, normalise_phone
 from shop.forms import ShopForm
 from shop.sales.models import DeliveryMethod, PaymentMethod
 
@@ -175,14 +175,9 @@ class CheckoutForm(ShopForm):
     def validate_phone(self, field) -> None:  # noqa: ANN001
         region = self.country.data if self.country.data and len(self.country.data) == 2 else "TR"
         try:
-            number = phonenumbers.parse(field.data, region)
-        except phonenumbers.NumberParseException:
-            raise ValidationError(
-                _l("Enter a phone number we can call, for example +90 532 123 45 67.")
-            ) from None
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(_l("Enter a phone number we can call, for example +90 532 123 45 67."))
-        field.data = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            field.data = normalise_phone(field.data, region=region)
+        except InvalidPhone as error:
+            raise ValidationError(str(error)) from None
 
     def validate_tax_id(self, field) -> None:  # noqa: ANN001
         tax_id = (field.data or "").strip()
