@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, render_template, request, session
+from flask_login import login_user, logout_user
 from jinja2_fragments.flask import render_block
 
 
@@ -46,3 +47,25 @@ def safe_next(default: str, *, within: str = "/") -> str:
         and target.isprintable()
     )
     return target if local else default
+
+
+# What survives a login or a logout: the language, and the guest's order links.
+_SESSION_KEEPS = ("lang", "my_orders")
+
+
+def _fresh_session() -> None:
+    keep = {key: session[key] for key in _SESSION_KEEPS if key in session}
+    session.clear()
+    session.update(keep)
+
+
+def start_session(user) -> None:  # noqa: ANN001
+    """Log in with a new session (no session fixation), keeping only the language and the like."""
+    _fresh_session()
+    login_user(user)
+
+
+def end_session() -> None:
+    """Log out and forget everything the session held but the language and the like."""
+    logout_user()
+    _fresh_session()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from shop.accounts import services as accounts
 from shop.backoffice import bp
 from shop.backoffice.forms import ActionForm, StaffLoginForm
 from shop.errors import ShopError
 from shop.extensions import db, limiter
-from shop.web import safe_next
+from shop.web import end_session, safe_next, start_session
 
 
 def _login_rate() -> str:
@@ -41,11 +41,7 @@ def login():
             form.password.errors = [str(error)]
             status = error.http_status
         else:
-            lang = session.get("lang")
-            session.clear()  # a new session at login
-            if lang:
-                session["lang"] = lang
-            login_user(user)
+            start_session(user)
             db.session.commit()
             if user.role.value == "courier":
                 return redirect(url_for("storefront.home"), 303)
@@ -59,9 +55,5 @@ def login():
 def logout():
     if not ActionForm().validate_on_submit():
         abort(400)
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    end_session()
     return redirect(url_for("backoffice.login"), 303)

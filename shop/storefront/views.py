@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from shop.accounts import services as accounts
@@ -44,7 +44,7 @@ from shop.storefront.forms import (
     LoginForm,
     RegisterForm,
 )
-from shop.web import is_htmx, parse_id, query_text, render, safe_next
+from shop.web import end_session, is_htmx, parse_id, query_text, render, safe_next, start_session
 
 bp = Blueprint("storefront", __name__)
 
@@ -459,10 +459,7 @@ def payment_return(token: str):
 def _after_login(user) -> None:  # noqa: ANN001
     """A fresh session at login (no fixation), keeping the language and the guest's cart."""
     guest_cart_id = session.get(CART_SESSION_KEY)
-    keep = {key: session[key] for key in ("lang", "my_orders") if key in session}
-    session.clear()
-    session.update(keep)
-    login_user(user)
+    start_session(user)
     guest = db.session.get(Order, guest_cart_id) if isinstance(guest_cart_id, int) else None
     if guest is not None and guest.state == OrderState.QUOTATION and guest.customer_id is None:
         own = current_cart()
@@ -511,11 +508,7 @@ def logout():
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    end_session()
     return redirect(url_for("storefront.home"), 303)
 
 
