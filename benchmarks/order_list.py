@@ -396,7 +396,7 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
     """
     lines_sql = f"""
         INSERT INTO order_lines (order_id, variant_id, quantity, sku, product_name, variant_name,
-                                 unit_price, vat_rate, gross, net, tax)
+                                 unit_price, vat_rate, gross, net, tax, order_created_at)
         SELECT g, {v_ids}[{variant_index}], {quantity}, {v_skus}[{variant_index}],
                json_build_object('en', split_part({v_skus}[{variant_index}], '-', 1) || ' model '
                                  || ltrim(split_part({v_skus}[{variant_index}], '-', 2), '0')),
@@ -405,7 +405,8 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
                {quantity} * {v_prices}[{variant_index}],
                round({quantity} * {v_prices}[{variant_index}] / 1.2, 2),
                {quantity} * {v_prices}[{variant_index}]
-                   - round({quantity} * {v_prices}[{variant_index}] / 1.2, 2)
+                   - round({quantity} * {v_prices}[{variant_index}] / 1.2, 2),
+               (SELECT created_at FROM orders WHERE orders.id = g)
         FROM generate_series(:lo, :hi) g CROSS JOIN LATERAL generate_series(1, {line_count}) k
     """
     began = time.perf_counter()
@@ -485,7 +486,7 @@ def fill_sqlite(world: World, orders: int, batch: int) -> None:
     order_sql = f"INSERT INTO orders ({columns}) VALUES ({', '.join('?' * 37)})"
     line_sql = (
         "INSERT INTO order_lines (order_id, variant_id, quantity, sku, product_name, variant_name, "
-        "unit_price, vat_rate, gross, net, tax) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "unit_price, vat_rate, gross, net, tax, order_created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
     with db.engine.connect() as connection:
         for table in ("order_events", "order_lines", "orders"):
@@ -531,6 +532,7 @@ def fill_sqlite(world: World, orders: int, batch: int) -> None:
                             str(gross),
                             str(net),
                             str(gross - net),
+                            stamp(created),
                         )
                     )
                 delivery_price = (

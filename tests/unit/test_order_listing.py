@@ -17,7 +17,7 @@ from shop.orders.listing import (
     utc_bounds,
 )
 from shop.orders.models import OrderStatus
-from shop.sales.models import DeliveryMethod, Order, OrderState, PaymentMethod, PaymentState
+from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState, PaymentMethod, PaymentState
 from tests.factories import checkout_details, make_cart, make_product, make_sales_order, make_staff
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -250,6 +250,42 @@ def test_an_order_is_found_by_the_sku_its_line_had_after_the_variant_got_another
 
     assert by_old == [order.number]
     assert by_new == [order.number]
+
+
+def test_sku_pages_over_several_matching_variants_neither_repeat_nor_skip_orders():
+    product = make_product(variants=3)  # SKU-n-0, -1, -2: one search, three variants
+    small, medium, large = product.variants
+    made = []
+    for minute, lines in enumerate([(small,), (medium,), (small, medium), (large,), (small, large)] * 2):
+        order = make_sales_order(*((variant, 1) for variant in lines))
+        order.created_at = T0 + timedelta(minutes=minute)
+        made.append(order)
+    make_sales_order((make_product().variants[0], 1))  # another product: never listed
+    stem = small.sku.rsplit("-", 1)[0] + "-"
+
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):
+        in_march = _filter(q=stem, **{"from": "2026-03-10", "to": "2026-03-10"})
+        page = list_orders(in_march, after=cursor, limit=3)
+        seen += [o.number for o in page.orders]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+
+    assert seen == [o.number for o in reversed(made)]  # each order once, newest first
+
+
+def test_order_lines_keep_their_orders_creation_time():
+    order = make_sales_order((make_product().variants[0], 1), (make_product().variants[0], 1))
+    assert all(line.order_created_at == order.created_at for line in order.lines)
+
+    order.created_at = T0  # the demo backdates its orders
+    db.session.flush()
+    db.session.expire_all()
+
+    stored = db.session.scalars(db.select(OrderLine.order_created_at).where(OrderLine.order_id == order.id))
+    assert set(stored) == {T0}
 
 
 def test_percent_and_underscore_in_a_search_are_literal_not_wildcards():
