@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db_types import UTCDateTime, str_enum, utcnow
@@ -70,3 +71,25 @@ class LoginAttempt(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+
+
+class AccountChange(db.Model):
+    """Who changed which back-office user or sales team, how, and when (B1, B15).
+
+    ``changes`` maps a field to [before, after]; a password reset records that it happened,
+    never the password. ``subject`` keeps the user's e-mail or the team's name as it was, so the
+    entry still reads right after a rename or a deleted team.
+    """
+
+    __tablename__ = "account_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_teams.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(254), default="")
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    by: Mapped[User | None] = relationship(foreign_keys=[by_user_id])

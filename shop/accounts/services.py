@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import gettext
 from sqlalchemy import func
 
-from shop.accounts.models import LoginAttempt, Role, SalesTeam, User
+from shop.accounts.models import AccountChange, LoginAttempt, Role, SalesTeam, User
 from shop.errors import ShopError
 from shop.extensions import db
 
@@ -289,6 +289,7 @@ def create_user(
     salesperson: bool = False,
     sales_team_id: int | None = None,
     region: str = "TR",
+    by: User | None = None,
 ) -> User:
     """An admin adds a back-office user and types their first password (argon2id-hashed)."""
     email = (email or "").strip().lower()
@@ -309,7 +310,55 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    _record(
+        by, "user_created", user=user, changes={key: [None, value] for key, value in _profile(user).items()}
+    )
     return user
+
+
+# --- the history of user and team changes -----------------------------------------------------
+
+
+def _profile(user: User) -> dict[str, object]:
+    """What an admin can change about a user, as recorded in the history."""
+    return {
+        "name": user.name,
+        "phone": user.phone,
+        "role": user.role.value,
+        "salesperson": user.salesperson,
+        "sales_team": user.sales_team.name if user.sales_team else None,
+    }
+
+
+def _record(
+    by: User | None,
+    action: str,
+    *,
+    user: User | None = None,
+    team: SalesTeam | None = None,
+    subject: str = "",
+    changes: dict | None = None,
+) -> None:
+    if not subject:
+        subject = user.email if user is not None else team.name if team is not None else ""
+    db.session.add(
+        AccountChange(
+            by_user_id=by.id if by is not None else None,
+            user_id=user.id if user is not None else None,
+            team_id=team.id if team is not None else None,
+            action=action,
+            subject=subject,
+            changes=changes or {},
+        )
+    )
+
+
+def account_history(*, user: User | None = None, limit: int = 20) -> list[AccountChange]:
+    """The newest changes: of one user, or of all users and teams."""
+    query = db.select(AccountChange).order_by(AccountChange.at.desc(), AccountChange.id.desc()).limit(limit)
+    if user is not None:
+        query = query.where(AccountChange.user_id == user.id)
+    return list(db.session.scalars(query))
 
 
 def update_user(
@@ -334,11 +383,18 @@ def update_user(
                 gettext("You cannot change your own role; ask another admin."), field="role"
             )
         _keep_an_admin(user)
+    before = _profile(user)
     user.name = (name or "").strip()
     user.phone = phone
     user.role = role
     user.salesperson = salesperson
     user.sales_team_id = sales_team_id
+    db.session.flush()
+    db.session.refresh(user, ["sales_team"])
+    after = _profile(user)
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changed:
+        _record(by, "user_updated", user=user, changes=changed)
     return user
 
 
@@ -348,7 +404,9 @@ def set_active(user: User, active: bool, *, by: User) -> User:
         if user.id == by.id:
             raise UserChangeRefused(gettext("You cannot deactivate your own account."))
         _keep_an_admin(user)
-    user.active = active
+    if user.active != active:
+        user.active = active
+        _record(by, "user_reactivated" if active else "user_deactivated", user=user)
     return user
 
 
@@ -359,6 +417,7 @@ def reset_password(user: User, password: str, *, by: User) -> User:
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 1) + 1
     db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    _record(by, "password_reset", user=user)
     return user
 
 
@@ -380,19 +439,23 @@ def _team_name(name: str, *, other_than: int | None = None) -> str:
     return name
 
 
-def create_team(name: str):
+def create_team(name: str, *, by: User | None = None):
     team = SalesTeam(name=_team_name(name))
     db.session.add(team)
     db.session.flush()
+    _record(by, "team_created", team=team)
     return team
 
 
-def rename_team(team, name: str):
+def rename_team(team, name: str, *, by: User | None = None):
+    before = team.name
     team.name = _team_name(name, other_than=team.id)
+    if team.name != before:
+        _record(by, "team_renamed", team=team, changes={"name": [before, team.name]})
     return team
 
 
-def delete_team(team) -> None:
+def delete_team(team, *, by: User | None = None) -> None:
     """Only an empty team goes: no members, no orders, and not the one the sales policy names."""
     from shop.sales.models import Order
     from shop.settings import services as settings
@@ -410,4 +473,5 @@ def delete_team(team) -> None:
                 team=team.name,
             )
         )
+    _record(by, "team_deleted", subject=team.name)  # no team_id: the team is gone
     db.session.delete(team)

@@ -36,6 +36,55 @@ def role_label(role: Role | str) -> str:
     }.get(str(getattr(role, "value", role)), str(role))
 
 
+def _action_label(action: str) -> str:
+    return {
+        "user_created": _("User added"),
+        "user_updated": _("User changed"),
+        "user_deactivated": _("User deactivated"),
+        "user_reactivated": _("User reactivated"),
+        "password_reset": _("New password set"),
+        "team_created": _("Team added"),
+        "team_renamed": _("Team renamed"),
+        "team_deleted": _("Team deleted"),
+    }.get(action, action)
+
+
+def _field_label(name: str) -> str:
+    return {
+        "name": _("Name"),
+        "phone": _("Phone"),
+        "role": _("Role"),
+        "salesperson": _("Salesperson"),
+        "sales_team": _("Sales team"),
+    }.get(name, name)
+
+
+def _value(name: str, value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return role_label(str(value)) if name == "role" else str(value)
+
+
+def account_history(user: User | None = None) -> list[dict]:
+    """The history table's rows: who did what to which user or team, and what changed."""
+    return [
+        {
+            "at": entry.at,
+            "who": (entry.by.name or entry.by.email) if entry.by else _("System"),
+            "what": _action_label(entry.action),
+            "subject": entry.subject,
+            "details": [
+                (_field_label(name), _value(name, before), _value(name, after))
+                for name, (before, after) in entry.changes.items()
+                if entry.action != "team_deleted"
+            ],
+        }
+        for entry in accounts.account_history(user=user)
+    ]
+
+
 def _region() -> str:
     """Phone numbers typed without a country code are read as the shop's country."""
     return _REGIONS.get(settings.current().currency, "TR")
@@ -100,6 +149,7 @@ def _list_page(
         policy_team_id=settings.current().sales_assignment.get("team_id"),
         notice=notice,
         notice_kind="success",
+        history=account_history(),
     )
 
 
@@ -136,6 +186,7 @@ def _form_page(form: UserForm, user: User | None, *, status: int = 200, reset_fo
             error=error,
             role_label=role_label,
             is_self=user is not None and user.id == current_user.id,
+            history=account_history(user) if user is not None else [],
         ),
         status,
     )
@@ -158,6 +209,7 @@ def new_user():
                 salesperson=form.salesperson.data,
                 sales_team_id=parse_id(form.sales_team.data),
                 region=_region(),
+                by=current_user,
             )
             db.session.commit()
         except ShopError as error:
@@ -274,7 +326,7 @@ def create_team():
     form = TeamForm()
     if form.validate_on_submit():
         try:
-            team = accounts.create_team(form.name.data)
+            team = accounts.create_team(form.name.data, by=current_user)
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
@@ -291,7 +343,7 @@ def rename_team(team_id: int):
     form = TeamForm()
     if form.validate_on_submit():
         try:
-            accounts.rename_team(team, form.name.data)
+            accounts.rename_team(team, form.name.data, by=current_user)
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
@@ -309,7 +361,7 @@ def delete_team(team_id: int):
         return _list_page(team_errors={team_id: _("The form expired. Please send it again.")}, status=400)
     name = team.name
     try:
-        accounts.delete_team(team)
+        accounts.delete_team(team, by=current_user)
         db.session.commit()
     except ShopError as error:
         db.session.rollback()

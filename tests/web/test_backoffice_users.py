@@ -348,3 +348,70 @@ def test_a_refused_team_delete_under_htmx_is_a_409_fragment(admin):
     assert response.status_code == 409
     assert "<html" not in response.get_data(as_text=True)
     assert "Crowded still has members" in text(response)
+
+
+# --- the history of changes -------------------------------------------------------------------
+
+
+def _history_rows(response) -> list[str]:
+    """The history table's rows as text, newest first."""
+    import re
+
+    body = response.get_data(as_text=True)
+    if "history-table" not in body:
+        assert "No changes yet." in body
+        return []
+    table = body[body.index("history-table") :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)[1:]  # without the heading row
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
+def test_user_changes_are_in_the_history_with_who_and_what(admin, admin_user):
+    team = make_team("Online")
+    admin.post("/admin/users/new", new_user_form(), token_from="/admin/users/new")
+    user = db.session.scalar(db.select(User).where(User.email == "deniz@example.com"))
+    url = f"/admin/users/{user.id}"
+    admin.post(url, edit_form(user, role="admin", sales_team=str(team.id)), token_from=url)
+    admin.post(f"{url}/password", {"password": "another long one"}, token_from=url)
+    admin.post(f"{url}/active", {"active": "0"}, token_from=url)
+
+    rows = _history_rows(admin.get(url))
+
+    assert len(rows) == 4
+    assert "User deactivated" in rows[0] and "Aylin Admin" in rows[0]
+    assert "New password set" in rows[1] and "another long one" not in " ".join(rows)
+    assert "User changed" in rows[2]
+    assert "Role: Staff → Admin" in rows[2] and "Sales team: — → Online" in rows[2]
+    assert "Name" not in rows[2]  # unchanged fields are not listed
+    assert "User added" in rows[3] and "Name: — → Deniz Demir" in rows[3]
+
+
+def test_saving_a_user_unchanged_adds_nothing_to_the_history(admin):
+    user = make_user("staff", name="Same")
+    url = f"/admin/users/{user.id}"
+
+    admin.post(url, edit_form(user), token_from=url)
+
+    assert _history_rows(admin.get(url)) == []
+
+
+def test_team_changes_are_in_the_history_even_after_the_team_is_gone(admin):
+    admin.post("/admin/teams", {"name": "Online"}, token_from="/admin/users")
+    team = db.session.scalar(db.select(SalesTeam).where(SalesTeam.name == "Online"))
+    admin.post(f"/admin/teams/{team.id}", {"name": "Web shop"}, token_from="/admin/users")
+    admin.post(f"/admin/teams/{team.id}/delete", {}, token_from="/admin/users")
+
+    rows = _history_rows(admin.get("/admin/users"))
+
+    assert "Team deleted: Web shop" in rows[0]
+    assert "Team renamed: Web shop" in rows[1] and "Name: Online → Web shop" in rows[1]
+    assert "Team added: Online" in rows[2]
+
+
+def test_a_team_change_under_htmx_also_refreshes_the_history(admin):
+    response = admin.post("/admin/teams", {"name": "Online"}, token_from="/admin/users", htmx=True)
+
+    body = response.get_data(as_text=True)
+    assert 'id="account-history" hx-swap-oob="true"' in body
+    assert "Team added: Online" in " ".join(_history_rows(response))
