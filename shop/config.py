@@ -29,6 +29,19 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "shop@localhost")
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "20"))
+    # SMS: "log" writes messages to the log and the outbox only; "smsapi" sends through SMSAPI.pl.
+    SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "log")
+    SMSAPI_TOKEN = os.environ.get("SMSAPI_TOKEN")
+    SMSAPI_URL = os.environ.get("SMSAPI_URL", "https://api.smsapi.pl")
+    SMS_SENDER = os.environ.get("SMS_SENDER")  # a sender name registered with the provider
+    SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "15"))
+    # Outbox worker: attempts before a message is marked failed, first retry delay (doubles each
+    # time, with jitter), and how long a claimed message stays reserved for the worker that took it.
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+    OUTBOX_RETRY_BASE_SECONDS = float(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", "30"))
+    OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+    OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "20"))
     # The built-in test payment provider signs its notifications with this secret.
     TEST_PROVIDER_SECRET = os.environ.get("TEST_PROVIDER_SECRET")  # unset: derived from SECRET_KEY
     # Demo and tests use the test provider; production sets the real one.
