@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal, InvalidOperation
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -54,6 +57,42 @@ def record_transfer_command(number: str, amount: str, reference: str) -> None:
     click.echo(f"{order.number}: {order.payment_state.value}, state {order.state.value}")
 
 
+class PriceType(click.ParamType):
+    """A price per SMS segment: a finite, non-negative decimal."""
+
+    name = "price"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001, ANN201
+        if isinstance(value, Decimal):
+            return value
+        try:
+            price = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a decimal number", param, ctx)
+        if not price.is_finite() or price < 0:
+            self.fail(f"{value!r} is not a price (a decimal number, 0 or more)", param, ctx)
+        return price
+
+
+@click.command("sms-count")
+@click.argument("text")
+@click.option("--price", type=PriceType(), default=None, help="Price of one segment, e.g. 0.10.")
+def sms_count_command(text: str, price: Decimal | None) -> None:
+    """Encoding, units and segments of the SMS TEXT (and its cost with --price), as one line of JSON."""
+    from shop.notifications.sms_count import cost, count
+
+    result = count(text)
+    line: dict[str, object] = {
+        "encoding": result.encoding,
+        "units": result.units,
+        "segments": result.segments,
+    }
+    if price is not None:
+        line["cost"] = str(cost(result.segments, price))
+    click.echo(json.dumps(line))
+
+
 def register(app: Flask) -> None:
     for group in (shop_cli, orders_cli, payments_cli):
         app.cli.add_command(group)
+    app.cli.add_command(sms_count_command)
