@@ -96,3 +96,7 @@ def register(app: Flask) -> None:
     for group in (shop_cli, orders_cli, payments_cli):
         app.cli.add_command(group)
     app.cli.add_command(sms_count_command)
+
+    from shop.notifications.worker import worker_command
+
+    app.cli.add_command(worker_command)

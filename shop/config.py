@@ -30,6 +30,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "shop@localhost")
     MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "20"))
+    # "smtp" sends through MAIL_SERVER; "log" only writes e-mails to the log (the demo, a shop
+    # without a mail server yet): the outbox still shows every message as it would have gone.
+    EMAIL_TRANSPORT = os.environ.get("EMAIL_TRANSPORT", "smtp")
+    # The shop's public address, for links in e-mails and SMS sent by the worker (no request there).
+    SHOP_URL = os.environ.get("SHOP_URL", "http://127.0.0.1:5000")
     # SMS: "log" writes messages to the log and the outbox only; "smsapi" sends through SMSAPI.pl.
     SMS_GATEWAY = os.environ.get("SMS_GATEWAY", "log")
     SMSAPI_TOKEN = os.environ.get("SMSAPI_TOKEN")

@@ -1,13 +1,19 @@
 """Every model, imported in one place so Alembic and the ORM see all tables."""
 
-from shop.accounts.models import LoginAttempt, Role, SalesTeam, User
+from shop.accounts.models import AccountChange, LoginAttempt, Role, SalesTeam, User
 from shop.catalog.models import Category, Product, Stock, StockReservation, Variant, Warehouse
+from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
 from shop.orders.models import OrderEvent, OrderStatus, StatusGroup
 from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
 from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState, PaymentMethod, PaymentState
 from shop.settings.models import Setting, SettingChange
 
 __all__ = [
+    "AccountChange",
+    "Channel",
+    "MessageState",
+    "MessageTemplate",
+    "OutboxMessage",
     "LoginAttempt",
     "OrderStatus",
     "SalesTeam",

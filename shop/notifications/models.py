@@ -1,0 +1,84 @@
+"""The outbox (N1) and the templates sellers edit (N2, N3)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shop.db_types import UTCDateTime, str_enum, utcnow
+from shop.extensions import db
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class MessageState(enum.StrEnum):
+    PENDING = "pending"  # waiting for its next attempt (next_attempt_at)
+    SENDING = "sending"  # claimed by a worker until locked_until; then claimable again
+    SENT = "sent"
+    FAILED = "failed"  # gave up: a permanent error, or too many attempts (last_error says why)
+    CANCELLED = "cancelled"  # no longer wanted when its turn came (a cart that became an order)
+
+
+class OutboxMessage(db.Model):
+    """One e-mail or SMS, rendered, written in the transaction of the change that caused it.
+
+    The worker sends it later; a row that never committed was never sent, and a row that
+    committed is tried until it is sent or given up. ``dedupe_key`` (unique) makes "exactly one
+    reminder per cart" a database rule rather than a hope when several workers scan at once.
+    """
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    event: Mapped[str] = mapped_column(String(40))  # a templating event key, e.g. "status_change"
+    recipient: Mapped[str] = mapped_column(String(254))  # an e-mail address or an E.164 number
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+
+    state: Mapped[MessageState] = mapped_column(str_enum(MessageState), default=MessageState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_by: Mapped[str] = mapped_column(String(64), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    provider_id: Mapped[str] = mapped_column(String(200), default="")  # SMS id or Message-ID
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # The worker's claim: due pending messages (and expired leases), oldest due first.
+        Index("ix_outbox_state_due", "state", "next_attempt_at"),
+        Index("ix_outbox_created", "created_at", "id"),
+    )
+
+
+class MessageTemplate(db.Model):
+    """A seller's version of one event's message on one channel; per-language texts as JSON.
+
+    A language without text uses the shop's default (notifications.default_templates), so a
+    new shop sends good messages in every language before anyone edits anything.
+    """
+
+    __tablename__ = "message_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    subject: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    body: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    __table_args__ = (Index("uq_message_templates_event_channel", "event", "channel", unique=True),)

@@ -1,0 +1,230 @@
+"""Queue messages in the caller's transaction, and the worker that sends them (N1).
+
+Queueing only adds rows to the session: they commit or roll back with the change that caused
+them. Sending happens in ``send_due``, called by ``flask worker``:
+
+1. Claim: one short transaction marks up to ``batch`` due messages SENDING with a lease
+   (``locked_until``) and this worker's id, and counts the attempt. On PostgreSQL the rows are
+   picked with FOR UPDATE SKIP LOCKED, so any number of workers claim disjoint batches without
+   waiting for each other; SQLite has one writer at a time, which serialises the claims.
+2. Send each message, then commit its outcome at once, before the next: a worker killed
+   mid-batch has recorded every message it finished, and the rest come back to a worker when
+   their lease expires.
+3. A temporary failure waits ``base * 2**(attempts-1)`` seconds, scaled by a random factor in
+   [0.5, 1.5) so messages that failed together do not all retry together; after
+   OUTBOX_MAX_ATTEMPTS, or at once for a permanent failure, the message is FAILED with its error.
+
+What cannot be helped: a process killed between the provider accepting a message and the
+commit of SENT sends it again after the lease (at least once, never lost). E-mails carry a
+stable Message-ID so mail systems can recognise the copy.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from shop.db_types import utcnow
+from shop.extensions import db
+from shop.notifications.delivery import DeliveryError, TemporaryFailure
+from shop.notifications.models import Channel, MessageState, OutboxMessage
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+def queue(
+    channel: Channel,
+    *,
+    event: str,
+    recipient: str,
+    body_text: str,
+    subject: str = "",
+    body_html: str = "",
+    language: str = "en",
+    order_id: int | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage:
+    """Add a rendered message to the outbox, in the caller's transaction (not committed here)."""
+    message = OutboxMessage(
+        channel=channel,
+        event=event,
+        recipient=recipient,
+        subject=subject[:255],
+        body_text=body_text,
+        body_html=body_html,
+        language=language,
+        order_id=order_id,
+        dedupe_key=dedupe_key,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def retry_now(message: OutboxMessage) -> None:
+    """A seller's "retry now": due at once; a failed message gets its attempts back."""
+    if message.state == MessageState.SENT:
+        return
+    if message.state in (MessageState.FAILED, MessageState.CANCELLED):
+        message.attempts = 0
+    message.state = MessageState.PENDING
+    message.next_attempt_at = utcnow()
+    message.locked_until = None
+    message.locked_by = ""
+
+
+# --- the worker -----------------------------------------------------------------------------------
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.cancelled
+
+
+Sender = Callable[[OutboxMessage], str]  # returns the provider's id; raises DeliveryError
+StillWanted = Callable[[OutboxMessage], bool]
+
+
+def claim(worker: str, *, batch: int, now: datetime | None = None) -> list[int]:
+    """Reserve up to ``batch`` due messages for ``worker`` and commit; their ids, oldest due first."""
+    now = now or utcnow()
+    config = current_app.config
+    lease = timedelta(seconds=config["OUTBOX_LEASE_SECONDS"])
+    due = or_(
+        and_(OutboxMessage.state == MessageState.PENDING, OutboxMessage.next_attempt_at <= now),
+        # A worker that died while sending: its lease ran out, the message is due again.
+        and_(OutboxMessage.state == MessageState.SENDING, OutboxMessage.locked_until < now),
+    )
+    picked = (
+        select(OutboxMessage.id)
+        .where(due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(batch)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        picked = picked.with_for_update(skip_locked=True)
+    # The due test is repeated in the UPDATE: on SQLite the SELECT and the UPDATE are one
+    # statement under the database's single write lock, so nobody claims between them.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(picked.scalar_subquery()), due)
+        .values(
+            state=MessageState.SENDING,
+            locked_by=worker,
+            locked_until=now + lease,
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.locked_by == worker, OutboxMessage.state == MessageState.SENDING)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        )
+    )
+
+
+def backoff(attempts: int, *, base_seconds: float, rng: random.Random | None = None) -> timedelta:
+    """The wait after the ``attempts``-th failed attempt: doubling, with jitter, capped."""
+    factor = (rng or random).uniform(0.5, 1.5)
+    seconds = base_seconds * (2 ** max(0, attempts - 1)) * factor
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+def _finish(message_id: int, worker: str, **values: object) -> bool:
+    """Record an outcome if the message is still ours (a lease that ran out may have moved it)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.locked_by == worker,
+            OutboxMessage.state == MessageState.SENDING,
+        )
+        .values(locked_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def send_due(
+    send: Sender,
+    *,
+    worker: str,
+    batch: int | None = None,
+    still_wanted: StillWanted | None = None,
+    now: Callable[[], datetime] = utcnow,
+) -> Outcome:
+    """Claim one batch and send it; the outcome of each message is committed as it happens."""
+    config = current_app.config
+    outcome = Outcome()
+    ids = claim(worker, batch=batch or config["OUTBOX_BATCH_SIZE"], now=now())
+    for message_id in ids:
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        if message is None:  # pragma: no cover - deleted under our feet
+            continue
+        if still_wanted is not None and not still_wanted(message):
+            if _finish(message_id, worker, state=MessageState.CANCELLED, last_error=""):
+                outcome.cancelled += 1
+            continue
+        attempts = message.attempts
+        try:
+            provider_id = send(message)
+        except DeliveryError as error:
+            _fail(message_id, worker, attempts, error, now(), outcome)
+        except Exception as error:  # noqa: BLE001  (a bug or an odd library error must not stop the worker)
+            current_app.logger.exception("outbox message %s: unexpected error", message_id)
+            _fail(
+                message_id,
+                worker,
+                attempts,
+                TemporaryFailure(f"{type(error).__name__}: {error}"),
+                now(),
+                outcome,
+            )
+        else:
+            if _finish(
+                message_id,
+                worker,
+                state=MessageState.SENT,
+                sent_at=now(),
+                provider_id=(provider_id or "")[:200],
+                last_error="",
+            ):
+                outcome.sent += 1
+    return outcome
+
+
+def _fail(
+    message_id: int, worker: str, attempts: int, error: DeliveryError, at: datetime, outcome: Outcome
+) -> None:
+    config = current_app.config
+    text = str(error)[:2000]
+    if error.retry and attempts < config["OUTBOX_MAX_ATTEMPTS"]:
+        wait = backoff(attempts, base_seconds=config["OUTBOX_RETRY_BASE_SECONDS"])
+        if _finish(
+            message_id, worker, state=MessageState.PENDING, next_attempt_at=at + wait, last_error=text
+        ):
+            outcome.retried += 1
+    elif _finish(message_id, worker, state=MessageState.FAILED, last_error=text):
+        outcome.failed += 1

@@ -1,0 +1,101 @@
+"""``flask worker``: sends the outbox, and scans for abandoned carts on a schedule.
+
+Run as many as you like (PostgreSQL): claims never overlap, and the cart scan is safe to run
+twice at once because a reminder's dedupe key is unique.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+
+import click
+from flask import current_app
+
+from shop.extensions import db
+from shop.notifications import outbox
+from shop.notifications.models import OutboxMessage
+from shop.notifications.transports import Transports
+
+CART_SCAN_EVERY_SECONDS = 60
+
+
+def still_wanted(message: OutboxMessage) -> bool:
+    """Checked just before sending: a cart reminder for a cart that became an order goes no more."""
+    if message.event == "abandoned_cart" and message.order_id is not None:
+        from shop.sales.models import Order, OrderState
+
+        state = db.session.scalar(db.select(Order.state).where(Order.id == message.order_id))
+        return state == OrderState.QUOTATION
+    return True
+
+
+def run(
+    *,
+    once: bool = False,
+    poll_seconds: float = 1.0,
+    stop: threading.Event | None = None,
+    log: Callable[[str], None] | None = None,
+) -> outbox.Outcome:
+    """Send due messages until stopped (or, with ``once``, until nothing is due)."""
+    from shop.notifications.carts import scan_abandoned_carts
+
+    stop = stop or threading.Event()
+    worker = outbox.worker_id()
+    transports = Transports()
+    total = outbox.Outcome()
+    next_scan = 0.0
+    try:
+        while not stop.is_set():
+            if time.monotonic() >= next_scan:
+                queued = scan_abandoned_carts()
+                if queued and log:
+                    log(f"queued {queued} abandoned-cart reminder(s)")
+                next_scan = time.monotonic() + CART_SCAN_EVERY_SECONDS
+            outcome = outbox.send_due(transports.send, worker=worker, still_wanted=still_wanted)
+            for name in ("sent", "retried", "failed", "cancelled"):
+                setattr(total, name, getattr(total, name) + getattr(outcome, name))
+            if outcome.handled and log:
+                log(
+                    f"sent {outcome.sent}, to retry {outcome.retried}, failed {outcome.failed},"
+                    f" cancelled {outcome.cancelled}"
+                )
+            db.session.remove()  # a fresh session per round: nothing stale, no growing identity map
+            if outcome.handled:
+                continue
+            if once:
+                break
+            stop.wait(poll_seconds)
+    finally:
+        transports.close()
+    return total
+
+
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM / SIGINT finish the message in hand, then stop (systemd, Docker, Ctrl-C)."""
+
+    def _handler(signum: int, frame: object) -> None:
+        current_app.logger.info("worker: signal %s, stopping after the current message", signum)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _handler)
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit (cron, scripts, tests).")
+@click.option(
+    "--poll", "poll_seconds", default=1.0, show_default=True, help="Seconds between looks when idle."
+)
+def worker_command(once: bool, poll_seconds: float) -> None:
+    """Send the outbox's e-mails and SMS, retrying failures; scan for abandoned carts."""
+    stop = threading.Event()
+    stop_on_signals(stop)
+    click.echo(
+        f"worker: sending the outbox ({current_app.config['EMAIL_TRANSPORT']} e-mail,"
+        f" {current_app.config['SMS_GATEWAY']} SMS)"
+    )
+    total = run(once=once, poll_seconds=max(0.05, poll_seconds), stop=stop, log=click.echo)
+    click.echo(f"worker: stopped; sent {total.sent}, failed {total.failed}")
