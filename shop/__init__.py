@@ -82,7 +82,10 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from shop import models  # noqa: F401  (every table known to Alembic and the ORM)
     from shop.accounts.models import User
+    from shop.notifications import subscribers as notifications
     from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
+
+    notifications.connect()
 
     @login_manager.user_loader
     def _load_user(session_id: str) -> User | None:

@@ -7,10 +7,13 @@ Callers own the transaction: commit after a verb returns, roll back when it rais
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
 from shop import events
@@ -359,4 +362,33 @@ def order_by_number(number: str) -> Order:
     order = db.session.scalar(db.select(Order).where(Order.number == number))
     if order is None:
         raise NotFound()
+    return order
+
+
+# --- abandoned carts (S6) --------------------------------------------------------------------------
+
+CART_LINK_MAX_AGE = timedelta(days=14)
+
+
+def _cart_links() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="cart-restore")
+
+
+def cart_restore_token(order: Order) -> str:
+    """A signed, expiring link token naming the cart; with its tracking token, so it cannot be
+    forged from an order id alone and dies with the cart."""
+    return _cart_links().dumps({"o": order.id, "t": order.tracking_token})
+
+
+def cart_from_restore_token(token: str) -> Order | None:
+    """The order a restore link names, or None for a forged, altered or expired link."""
+    try:
+        data = _cart_links().loads(token, max_age=CART_LINK_MAX_AGE.total_seconds())
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("o"), int) or not isinstance(data.get("t"), str):
+        return None
+    order = db.session.get(Order, data["o"])
+    if order is None or not secrets.compare_digest(order.tracking_token, data["t"]):
+        return None
     return order

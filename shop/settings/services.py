@@ -45,6 +45,13 @@ class ShopSettings:
     enabled_languages: list[str] = field(default_factory=lambda: ["en", "tr", "pl", "fa"])
     # Who takes new storefront orders: {"policy": "none" | "team" | "round_robin", "team_id": id or None}.
     sales_assignment: dict = field(default_factory=lambda: {"policy": "none", "team_id": None})
+    # Net price of one SMS segment, as the SMS provider bills it (SMSAPI: PLN), for the cost
+    # shown in the SMS editor (B5).
+    sms_prices: dict = field(
+        default_factory=lambda: {"domestic": "0.15", "foreign": "0.35", "currency": "PLN"}
+    )
+    # One reminder for a cart with an e-mail address left this many hours (S6).
+    abandoned_cart: dict = field(default_factory=lambda: {"enabled": True, "delay_hours": 4})
 
     def delivery_price(self, method: str) -> Decimal:
         prices = self.delivery_prices or _DELIVERY_PRICES.get(self.currency, _DELIVERY_PRICES["TRY"])
@@ -88,6 +95,9 @@ CONFIRM_POLICIES = ("checkout", "payment")
 WINDOW_METHODS = ("card", "bank_transfer")
 WINDOW_HOURS = (1, 720)
 SALES_POLICIES = ("none", "team", "round_robin")
+SMS_PRICE_CURRENCIES = ("PLN", "TRY", "IRR", "EUR", "USD")
+SMS_PRICE_MAX = Decimal("100")
+CART_DELAY_HOURS = (1, 168)
 SHOP_NAME_MAX = 80
 BANK_ACCOUNT_MAX = 500
 PRICE_MAX = Decimal("1000000000000")  # fits Numeric(14, 2)
@@ -239,7 +249,44 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
         elif policy == "team" and team_id is None:
             errors["sales_assignment.team_id"] = gettext("Choose the team that takes every new order.")
         clean["sales_assignment"] = {"policy": policy, "team_id": None if policy == "none" else team_id}
+    if "sms_prices" in changes:
+        given = changes["sms_prices"] if isinstance(changes["sms_prices"], dict) else {}
+        prices: dict[str, str] = {}
+        for where in ("domestic", "foreign"):
+            price = _sms_price(given.get(where, now.sms_prices.get(where)))
+            if price is None:
+                errors[f"sms_prices.{where}"] = gettext(
+                    "Enter a price from 0 to %(max)s with at most 4 decimals, for example 0.15.",
+                    max=SMS_PRICE_MAX,
+                )
+            prices[where] = price or ""
+        sms_currency = given.get("currency", now.sms_prices.get("currency"))
+        if sms_currency not in SMS_PRICE_CURRENCIES:
+            errors["sms_prices.currency"] = gettext("Choose one of the currencies.")
+        prices["currency"] = sms_currency
+        clean["sms_prices"] = prices
+    if "abandoned_cart" in changes:
+        given = changes["abandoned_cart"] if isinstance(changes["abandoned_cart"], dict) else {}
+        hours = _int(given.get("delay_hours", now.abandoned_cart.get("delay_hours")))
+        if hours is None or not CART_DELAY_HOURS[0] <= hours <= CART_DELAY_HOURS[1]:
+            errors["abandoned_cart.delay_hours"] = gettext(
+                "Enter a whole number of hours from %(min)s to %(max)s.",
+                min=CART_DELAY_HOURS[0],
+                max=CART_DELAY_HOURS[1],
+            )
+        clean["abandoned_cart"] = {"enabled": bool(given.get("enabled")), "delay_hours": hours}
     return clean, errors
+
+
+def _sms_price(value: Any) -> str | None:
+    """A per-segment price as a plain decimal string ("0.15"), or None when it is not one."""
+    try:
+        price = Decimal(_text(value).replace(",", "."))
+    except (InvalidOperation, TypeError):
+        return None
+    if not price.is_finite() or not 0 <= price <= SMS_PRICE_MAX or price.as_tuple().exponent < -4:
+        return None
+    return f"{price.normalize():f}" if price else "0"
 
 
 def _pickup(warehouse: Warehouse) -> dict[str, Any]:

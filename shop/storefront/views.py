@@ -453,6 +453,33 @@ def payment_return(token: str):
     return redirect(url_for("storefront.track", token=token), 303)
 
 
+@bp.get("/cart/restore/<token>")
+def restore_cart(token: str):
+    """The link of an abandoned-cart reminder: the cart comes back on whatever device opens it."""
+    cart = sales.cart_from_restore_token(token[:512])
+    if cart is None:
+        flash(_("This cart link has expired or is not valid. Your cart is below."), "error")
+        return redirect(url_for("storefront.cart"), 303)
+    if cart.state != OrderState.QUOTATION:
+        flash(_("This order has been placed already; here is where it stands."), "info")
+        return redirect(url_for("storefront.track", token=cart.tracking_token), 303)
+    if cart.customer_id is not None:
+        # An account's cart: the account shows it, after logging in on this device.
+        if current_user.is_authenticated and current_user.id == cart.customer_id:
+            return redirect(url_for("storefront.cart"), 303)
+        flash(_("Log in to see the cart you left."), "info")
+        return redirect(url_for("storefront.login", next=url_for("storefront.cart")), 303)
+    if current_user.is_authenticated:
+        own = current_cart(create=True)
+        if own.id != cart.id:
+            sales.merge_carts(cart, own)
+    else:
+        session[CART_SESSION_KEY] = cart.id
+    db.session.commit()
+    flash(_("Your cart is back. It is kept for you while the items are in stock."), "success")
+    return redirect(url_for("storefront.cart"), 303)
+
+
 # --- account -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,188 @@
+"""What to send for an event: which template (the seller's or the default), rendered for one
+order in its language, queued in the outbox in the caller's transaction.
+
+A template that fails on a real order (validated templates rarely do) falls back to the
+shop's default text, so the customer still hears from the shop; if even that fails, the
+message is queued FAILED with the reason, visible in the outbox, and the order change that
+caused it goes through regardless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import nullcontext
+from typing import Any
+
+from flask import current_app, has_request_context
+
+from shop.extensions import db
+from shop.notifications import outbox, templating
+from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
+
+# Channels on by default for each event: e-mail is free and expected; SMS costs the seller
+# money per segment, so each SMS is switched on by the seller (statuses have their own flag).
+DEFAULT_ENABLED = {
+    "order_confirmation": {"email"},
+    "status_change": {"email"},
+    "tracking_number": {"email"},
+    "pickup_ready": {"email"},
+    "delivery_done": {"email"},
+    "invoice_issued": {"email"},
+    "refund_issued": {"email"},
+    "abandoned_cart": {"email"},
+    "courier_assignment": {"email"},
+}
+
+
+def saved_template(event: str, channel: Channel | str) -> MessageTemplate | None:
+    return db.session.scalar(
+        db.select(MessageTemplate).where(
+            MessageTemplate.event == event, MessageTemplate.channel == Channel(channel)
+        )
+    )
+
+
+def enabled(event: str, channel: Channel | str) -> bool:
+    saved = saved_template(event, channel)
+    if saved is not None:
+        return saved.enabled
+    return str(Channel(channel)) in DEFAULT_ENABLED.get(event, set())
+
+
+def default_template(event: str, channel: str, language: str) -> tuple[str | None, str]:
+    from shop.notifications.default_templates import default_template as default
+
+    return default(event, channel, language)
+
+
+def sources(
+    event: str, channel: Channel | str, language: str, *, own: Mapping[str, Mapping[str, str]] | None = None
+) -> tuple[str, str]:
+    """The (subject, body) template texts to use: ``own`` (a status's texts per field and
+    language), else the seller's saved template, else the default, per field."""
+    channel = Channel(channel)
+    default_subject, default_body = default_template(event, str(channel), language)
+    saved = saved_template(event, channel)
+    subject = body = ""
+    if own is not None:
+        subject = (own.get("subject") or {}).get(language, "")
+        body = (own.get("body") or {}).get(language, "")
+    if saved is not None:
+        subject = subject or (saved.subject or {}).get(language, "")
+        body = body or (saved.body or {}).get(language, "")
+    return subject or (default_subject or ""), body or default_body
+
+
+def url_context():  # noqa: ANN202
+    """Links in messages need a request to build them: in the worker there is none, so they
+    are built against SHOP_URL."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["SHOP_URL"])
+
+
+def render(
+    event: str,
+    channel: Channel | str,
+    language: str,
+    context: Mapping[str, Any],
+    *,
+    own: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[str, str, str]:
+    """(subject, text, html) for the event; falls back to the default texts when the chosen
+    template fails on this context. Raises TemplateProblem only if the default fails too."""
+    channel = Channel(channel)
+    subject_source, body_source = sources(event, channel, language, own=own)
+    try:
+        return _render(event, channel, language, context, subject_source, body_source)
+    except templating.TemplateProblem as problem:
+        current_app.logger.warning(
+            "template %s/%s (%s) failed, default used: %s", event, channel, language, problem
+        )
+        default_subject, default_body = default_template(event, str(channel), language)
+        return _render(event, channel, language, context, default_subject or "", default_body)
+
+
+def _render(
+    event: str,
+    channel: Channel,
+    language: str,
+    context: Mapping[str, Any],
+    subject_source: str,
+    body_source: str,
+) -> tuple[str, str, str]:
+    text = templating.render(event, str(channel), body_source, context, field="body")
+    if channel == Channel.SMS:
+        return "", text, ""
+    subject = templating.render(event, str(channel), subject_source, context, field="subject")
+    html = templating.render_email_html(
+        text, language=language, shop=context.get("shop", {}), subject=subject
+    )
+    return subject, text, html
+
+
+def order_language(order: Any) -> str:
+    from shop.settings import services as settings
+
+    shop = settings.current()
+    language = getattr(order, "locale", "") or shop.default_language
+    return language if language in shop.enabled_languages else shop.default_language
+
+
+def queue_for_order(
+    order: Any,
+    event: str,
+    channel: Channel | str,
+    *,
+    recipient: str,
+    language: str | None = None,
+    own: Mapping[str, Mapping[str, str]] | None = None,
+    extra: Mapping[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Render the event's message for ``order`` and queue it; None when there is nobody to send to."""
+    channel = Channel(channel)
+    recipient = (recipient or "").strip()
+    if not recipient:
+        return None
+    language = language or order_language(order)
+    with url_context():
+        context = templating.order_context(order, language=language, extra=extra)
+        try:
+            subject, text, html = render(event, channel, language, context, own=own)
+        except templating.TemplateProblem as problem:
+            message = outbox.queue(
+                channel,
+                event=event,
+                recipient=recipient,
+                body_text="",
+                language=language,
+                order_id=order.id,
+                dedupe_key=dedupe_key,
+            )
+            message.state = MessageState.FAILED
+            message.last_error = f"template: {problem}"
+            return message
+    return outbox.queue(
+        channel,
+        event=event,
+        recipient=recipient,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=language,
+        order_id=order.id,
+        dedupe_key=dedupe_key,
+    )
+
+
+def for_order(order_id: int, *, limit: int = 50) -> list[OutboxMessage]:
+    """What was sent (or is waiting) for an order, newest first: the order page shows it."""
+    return list(
+        db.session.scalars(
+            db.select(OutboxMessage)
+            .where(OutboxMessage.order_id == order_id)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )

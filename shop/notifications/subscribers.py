@@ -1,0 +1,61 @@
+"""Domain events -> outbox messages, in the transaction of the change (see shop/events.py).
+
+Connected once at start-up by ``connect()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shop import events
+from shop.extensions import db
+from shop.notifications import messages
+from shop.notifications.models import Channel
+
+
+def _email_of(order: Any) -> str:
+    if order.email or not order.customer_id:
+        return order.email
+    from shop.accounts.models import User
+
+    customer = db.session.get(User, order.customer_id)
+    return customer.email if customer is not None else ""
+
+
+def on_quotation_confirmed(order: Any, **_: Any) -> None:
+    """Checkout done: the order confirmation (with payment instructions when they apply)."""
+    for channel, recipient in ((Channel.EMAIL, _email_of(order)), (Channel.SMS, order.phone)):
+        if messages.enabled("order_confirmation", channel):
+            messages.queue_for_order(order, "order_confirmation", channel, recipient=recipient)
+
+
+def on_status_changed(order: Any, *, status: Any, previous: Any = None, by: Any = None, **_: Any) -> None:
+    """What the status says (B4): e-mail the customer for the order sources ticked (none ticked
+    means every source), e-mail the admin, SMS the customer. A status that needs a tracking
+    number (Shipped) sends the tracking message unless the seller wrote the status's own text."""
+    from shop.settings import services as settings
+
+    event = "tracking_number" if status.requires_tracking and order.tracking_number else "status_change"
+    own_email = {"subject": status.email_subject or {}, "body": status.email_body or {}}
+    own_sms = {"body": status.sms_template or {}}
+    if status.email_customer and (
+        not status.email_customer_sources or order.source in status.email_customer_sources
+    ):
+        messages.queue_for_order(order, event, Channel.EMAIL, recipient=_email_of(order), own=own_email)
+    if status.email_admin:
+        shop = settings.current()
+        messages.queue_for_order(
+            order,
+            event,
+            Channel.EMAIL,
+            recipient=shop.admin_email,
+            language=shop.default_language,
+            own=own_email,
+        )
+    if status.send_sms:
+        messages.queue_for_order(order, event, Channel.SMS, recipient=order.phone, own=own_sms)
+
+
+def connect() -> None:
+    events.quotation_confirmed.connect(on_quotation_confirmed)
+    events.status_changed.connect(on_status_changed)
