@@ -333,6 +333,19 @@ def pickup_dates():
     return _checkout_page(cart, form, block="pickup_dates")
 
 
+@bp.post("/checkout/email")
+def remember_checkout_email():
+    """The checkout's e-mail field, saved on the cart as soon as it is typed (htmx), so a cart
+    left at checkout can get its one reminder. Anything but a valid address changes nothing."""
+    cart = current_cart()
+    form = CheckoutForm()
+    form.email.data = (form.email.data or "").strip()
+    if cart is not None and form.email.validate(form):  # CSRF is checked for every POST already
+        cart.email = form.email.data.strip().lower()
+        db.session.commit()
+    return "", 204
+
+
 @bp.post("/checkout")
 def confirm_checkout():
     cart = current_cart()

@@ -73,3 +73,35 @@ def test_an_accounts_cart_asks_to_log_in_first(shopper):
 
     assert location_path(response) == "/account/login?next=/cart"
     assert shopper.cart_id() is None
+
+
+# --- the e-mail typed at checkout ----------------------------------------------------------------
+
+
+def test_the_email_typed_at_checkout_is_kept_on_the_cart(shopper):
+    variant = make_product().variants[0]
+    shopper.add(variant, 1, token_from=f"/p/{variant.product.slug}")
+
+    response = shopper.post(
+        "/checkout/email", {"email": " Ayse@Example.com "}, token_from="/checkout", htmx=True
+    )
+
+    assert response.status_code == 204
+    assert shopper.cart().email == "ayse@example.com"
+
+
+@pytest.mark.parametrize("email", ["", "not-an-address", "a@b", "x" * 300 + "@example.com"])
+def test_anything_but_an_email_address_changes_nothing(shopper, email):
+    variant = make_product().variants[0]
+    shopper.add(variant, 1, token_from=f"/p/{variant.product.slug}")
+
+    response = shopper.post("/checkout/email", {"email": email}, token_from="/checkout", htmx=True)
+
+    assert response.status_code == 204
+    assert shopper.cart().email == ""
+
+
+def test_without_a_cart_the_email_goes_nowhere(shopper):
+    response = shopper.post("/checkout/email", {"email": "a@example.com"}, token_from="/", htmx=True)
+
+    assert response.status_code == 204
