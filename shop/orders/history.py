@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from shop.extensions import db
 from shop.orders.models import OrderEvent
 from shop.sales.models import Order
@@ -30,6 +32,25 @@ class Actor:
     @classmethod
     def system(cls, label: str = "system") -> Actor:
         return cls("system", None, label)
+
+
+# Words the system writes into the history (actor labels, notes) are stored in English, the
+# language of the code, and translated when shown; a seller's or customer's words never are.
+SYSTEM_WORDS = {
+    "system": _l("system"),
+    "payment policy": _l("payment policy"),
+    "payment window": _l("payment window"),
+    "sales assignment": _l("sales assignment"),
+    "command line": _l("command line"),
+    "payment not received in time": _l("payment not received in time"),
+}
+
+
+def shown(event: OrderEvent, text: str) -> str:
+    """``text`` (the event's actor label or note) as the reader should see it."""
+    if event.actor_kind in ("system", "rule") and text in SYSTEM_WORDS:
+        return str(SYSTEM_WORDS[text])
+    return text
 
 
 def record(

@@ -1,0 +1,26 @@
+"""Words the system writes into an order's history are shown in the reader's language;
+what people write is shown as they wrote it."""
+
+from __future__ import annotations
+
+from shop.extensions import db
+from shop.orders.history import Actor, record
+from tests.factories import make_sales_order
+from tests.web.conftest import text
+from tests.web.test_backoffice_order_page import log_in_staff
+
+
+def test_system_words_and_the_source_are_translated_and_peoples_words_are_not(shopper):
+    order = make_sales_order()
+    record(order, by=Actor.system("payment window"), kind="note", note="payment not received in time")
+    record(order, by=Actor.provider("payment window"), kind="note", note="payment window")
+    db.session.commit()
+    log_in_staff(shopper)
+
+    page = text(shopper.get(f"/admin/orders/{order.number}?lang=tr"))
+
+    assert "Sistem · <bdi>ödeme süresi</bdi>" in page
+    assert "ödeme zamanında alınmadı" in page
+    assert "Vitrin" in page  # the source "storefront"
+    assert "payment window" in page  # a provider's own words stay as they came
+    assert "payment not received in time" not in page
