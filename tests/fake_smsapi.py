@@ -36,6 +36,7 @@ class FakeSmsApi:
     token: str
     requests: list[RecordedRequest] = field(default_factory=list)
     reply: Reply = field(default_factory=Reply)
+    accepted_idx: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -65,6 +66,7 @@ class FakeSmsApi:
         """Forget the requests and answer with successes again (one server for many tests)."""
         self.requests.clear()
         self.reply = Reply()
+        self.accepted_idx.clear()
 
     # What the next requests get.
     def error(self, code: int, message: str, *, status: int = 200) -> None:
@@ -89,6 +91,16 @@ class FakeSmsApi:
             self._released.wait(reply.delay)
         if reply.body is not None:
             return reply.status, reply.content_type, reply.body
+        idx = request.form.get("idx")
+        if idx and request.form.get("check_idx") == "1":
+            # SMSAPI keeps the idx of every accepted message and refuses a repeat.
+            if idx in self.accepted_idx:
+                return (
+                    200,
+                    "application/json",
+                    b'{"error": 53, "message": "Message with this idx was already sent"}',
+                )
+            self.accepted_idx.add(idx)
         number = request.form.get("to", "")
         message_id = f"{next(self._ids):024X}"  # SMSAPI ids are long hex strings
         body = {

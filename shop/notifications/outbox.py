@@ -15,8 +15,9 @@ them. Sending happens in ``send_due``, called by ``flask worker``:
    OUTBOX_MAX_ATTEMPTS, or at once for a permanent failure, the message is FAILED with its error.
 
 What cannot be helped: a process killed between the provider accepting a message and the
-commit of SENT sends it again after the lease (at least once, never lost). E-mails carry a
-stable Message-ID so mail systems can recognise the copy.
+commit of SENT tries it again after the lease (at least once, never lost). SMS carry the
+outbox id as SMSAPI's idx, which SMSAPI refuses to send twice; e-mails carry a stable
+Message-ID so mail systems can recognise the copy.
 """
 
 from __future__ import annotations

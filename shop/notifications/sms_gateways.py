@@ -34,8 +34,10 @@ _E164 = re.compile(r"\+?[1-9]\d{6,14}")
 class SmsGateway(Protocol):
     name: str
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, *, key: str | None = None) -> str:
         """Send ``text`` to ``to`` (E.164, "+48500100200"); return the provider's message id.
+        ``key`` names this message for good (the outbox id): a provider that supports it
+        refuses a second send with the same key, so a retry after a lost answer sends nothing.
 
         Raises ``TemporaryFailure`` or ``PermanentFailure`` only.
         """
@@ -51,7 +53,7 @@ class LogGateway:
 
     name = "log"
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, *, key: str | None = None) -> str:
         message_id = f"log-{uuid.uuid4().hex}"
         log.info("SMS %s to %s (not sent, SMS_GATEWAY=log):\n%s", message_id, to, text)
         return message_id
@@ -74,6 +76,9 @@ class LogGateway:
 # set-up (101, 102, 105 IP filter, 997 HTTPS only). Sending the same request again would get the
 # same answer, and a failed message in the outbox tells the seller what to fix. Unknown codes
 # are treated the same way: the worker should not retry what it does not understand forever.
+# With idx + check_idx: "a message with this idx was already sent" - the earlier attempt worked.
+_ALREADY_SENT = 53
+
 _TEMPORARY_CODES: dict[int, str] = {
     # Too many messages to one number within 60 s: a rate limit that lifts within a minute.
     52: "rate limit per number",
@@ -131,7 +136,7 @@ class SmsApiGateway:
             follow_redirects=False,
         )
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str, *, key: str | None = None) -> str:
         if not _E164.fullmatch(to):
             raise PermanentFailure(f"SMSAPI: {to!r} is not an E.164 phone number")
         form = {
@@ -142,6 +147,11 @@ class SmsApiGateway:
         }
         if self._sender:
             form["from"] = self._sender  # otherwise the account's default sender name
+        if key:
+            # SMSAPI keeps idx per account and, with check_idx, refuses a repeat with error 53:
+            # a worker that lost the answer to an accepted message and retries sends nothing.
+            form["idx"] = key[:255]
+            form["check_idx"] = "1"
         try:
             response = self._client.post("/sms.do", data=form)
         except httpx.TimeoutException:
@@ -151,9 +161,9 @@ class SmsApiGateway:
             # on purpose, around this one call: the worker must always get a DeliveryError.
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise self._failure(f"SMSAPI request failed: {detail}", retry=True) from None
-        return self._message_id(response)
+        return self._message_id(response, idx=form.get("idx"))
 
-    def _message_id(self, response: httpx.Response) -> str:
+    def _message_id(self, response: httpx.Response, *, idx: str | None = None) -> str:
         status = response.status_code
         retry_status = status in _TEMPORARY_HTTP or status >= 500
         try:
@@ -169,6 +179,8 @@ class SmsApiGateway:
                 raise self._failure(
                     f"SMSAPI error {payload['error']!r}: {message} (HTTP {status})", retry=True
                 )
+            if code == _ALREADY_SENT and idx:
+                return f"idx:{idx}"  # sent by an earlier attempt whose answer was lost
             retry = retry_status or code in _TEMPORARY_CODES
             raise self._failure(f"SMSAPI {code}: {message}", retry=retry)
 

@@ -140,7 +140,7 @@ class Transports:
     def send_sms(self, message: OutboxMessage) -> str:
         if self._sms is None:
             self._sms = gateway_from_config(current_app.config)
-        return self._sms.send(message.recipient, message.body_text)
+        return self._sms.send(message.recipient, message.body_text, key=f"outbox-{message.id}")
 
     def send(self, message: OutboxMessage) -> str:
         if message.channel == Channel.EMAIL:

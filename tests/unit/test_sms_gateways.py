@@ -79,6 +79,25 @@ def test_a_message_is_posted_to_sms_do_and_its_id_returned(smsapi, gateway):
     }  # and no "from": the account's default sender name
 
 
+def test_a_message_sent_twice_with_its_key_goes_out_once(smsapi, gateway):
+    """A worker that lost SMSAPI's answer retries with the same outbox key: SMSAPI refuses the
+    repeat (error 53), which means the first attempt worked."""
+    first = gateway.send("+48500100200", "Shipped.", key="outbox-7")
+    again = gateway.send("+48500100200", "Shipped.", key="outbox-7")
+
+    assert first.isalnum() and again == "idx:outbox-7"
+    assert [r.form.get("idx") for r in smsapi.requests] == ["outbox-7", "outbox-7"]
+    assert {r.form.get("check_idx") for r in smsapi.requests} == {"1"}
+    assert len(smsapi.accepted_idx) == 1
+
+
+def test_without_a_key_error_53_is_an_ordinary_failure(smsapi, gateway):
+    smsapi.error(53, "Message with this idx was already sent")
+
+    with pytest.raises(PermanentFailure):
+        gateway.send("+48500100200", "Hi")
+
+
 def test_the_sender_name_is_sent_only_when_set(smsapi):
     with SmsApiGateway(TOKEN, base_url=smsapi.url, sender="MyShop") as gateway:
         gateway.send("+48500100200", "Hi")
