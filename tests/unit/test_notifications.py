@@ -259,3 +259,35 @@ def test_messages_for_an_order_are_listed_newest_first():
     listed = messages.for_order(order.id)
 
     assert [m.event for m in listed] == ["tracking_number", "order_confirmation"]
+
+
+def test_several_workers_scanning_at_once_remind_each_cart_once(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("concurrent scans need several writers (PostgreSQL)")
+    import threading
+
+    made = [_left_cart() for _ in range(6)]
+    barrier = threading.Barrier(3)
+    queued: list[int] = []
+    errors: list[BaseException] = []
+
+    def scan() -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                queued.append(carts.scan_abandoned_carts())
+            except BaseException as error:  # noqa: BLE001  (reported below)
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=scan) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    reminders = _outbox(event="abandoned_cart")
+    assert sorted(m.order_id for m in reminders) == sorted(cart.id for cart in made)
+    assert sum(queued) == len(made)
