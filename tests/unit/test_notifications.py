@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from shop.db_types import utcnow
 from shop.extensions import db
 from shop.notifications import carts, messages, outbox, worker
