@@ -5,4 +5,13 @@ from flask import Blueprint
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
 
 # Each module adds its routes to bp.
-from shop.backoffice import auth_views, order_detail, order_list, settings_views, statuses, users  # noqa: E402,F401
+from shop.backoffice import (  # noqa: E402,F401
+    auth_views,
+    message_templates,
+    order_detail,
+    order_list,
+    outbox,
+    settings_views,
+    statuses,
+    users,
+)

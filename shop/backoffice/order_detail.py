@@ -23,10 +23,11 @@ from shop.catalog.models import Warehouse
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.forms import ShopForm
+from shop.notifications import messages
 from shop.orders import services as orders
 from shop.orders.carriers import CARRIERS, carrier_name, tracking_url
-from shop.orders.history import events_for
-from shop.orders.labels import safe_colour
+from shop.orders.history import events_for, shown
+from shop.orders.labels import safe_colour, source_label
 from shop.orders.models import OrderEvent, OrderStatus
 from shop.payments.services import transactions_for
 from shop.sales import services as sales
@@ -35,6 +36,7 @@ from shop.sales.vat import vat_breakdown
 from shop.web import is_htmx, parse_id
 
 TEMPLATE = "backoffice/orders/detail.html"
+MESSAGES_SHOWN = 20  # the order's newest e-mails and SMS; the outbox, searched by number, has all
 
 
 # --- forms: shape only; orders.change_status and orders.add_note check the rules ----------
@@ -196,6 +198,8 @@ def _status_form(order: Order, **kwargs) -> ChangeStatusForm:
 def _context(
     order: Order, *, status_form: ChangeStatusForm | None = None, note_form: NoteForm | None = None, **extra
 ) -> dict:
+    from shop.backoffice.outbox import message_labels, summary
+
     all_statuses = orders.statuses(include_archived=True)
     status_names = {status.code: orders.status_name(status) for status in all_statuses}
     return {
@@ -217,12 +221,18 @@ def _context(
         "can_change_status": order.state == OrderState.SALES_ORDER,
         "describe_event": lambda event: describe_event(event, status_names, order),
         "actor_kind_label": actor_kind_label,
+        "shown": shown,
+        "source_label": source_label,
         "delivery_method_label": delivery_method_label,
         "payment_method_label": payment_method_label,
         "payment_state_label": payment_state_label,
         "transaction_state_label": transaction_state_label,
         "state_label": state_label,
         "safe_colour": safe_colour,
+        "order_messages_list": messages.for_order(order.id, limit=MESSAGES_SHOWN),
+        "order_messages_limit": MESSAGES_SHOWN,
+        "message_labels": message_labels(),
+        "message_summary": summary,
         **extra,
     }
 
@@ -283,7 +293,7 @@ def change_order_status(number: str):
             return _answer(
                 order,
                 "status_form",
-                refreshed=("order_header", "delivery", "timeline"),
+                refreshed=("order_header", "delivery", "timeline", "messages"),
                 status_form=_status_form(order, formdata=None),
                 status_message=message,
             )

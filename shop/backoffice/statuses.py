@@ -23,8 +23,10 @@ from shop.backoffice.forms import (
     order_source_label,
     status_group_label,
 )
+from shop.backoffice.message_templates import check_template, editor_help
 from shop.errors import NotFound, ShopError
 from shop.extensions import db
+from shop.notifications import templating
 from shop.orders import services as orders
 from shop.orders.labels import safe_colour
 from shop.orders.models import OrderStatus, StatusGroup
@@ -97,6 +99,30 @@ def _fill(form: StatusForm, status: OrderStatus) -> None:
     form.email_customer_sources.data = list(status.email_customer_sources or [])
 
 
+def _template_events(form: StatusForm) -> tuple[str, ...]:
+    """The events a status's own texts are sent for: a status that needs a tracking number
+    sends them as the tracking message once the order has one (notifications.subscribers)."""
+    return ("status_change", "tracking_number") if form.requires_tracking.data else ("status_change",)
+
+
+def _templates_fine(form: StatusForm) -> bool:
+    """Check the e-mail and SMS texts like the Messages page does (N2): a problem is shown next
+    to its field with its line and name, and nothing is saved."""
+    events = _template_events(form)
+    fine = True
+    for code in LANGUAGES:
+        fine = check_template(events, "email", form[f"email_subject_{code}"], kind="subject") and fine
+        fine = check_template(events, "email", form[f"email_body_{code}"]) and fine
+        fine = check_template(events, "sms", form[f"sms_template_{code}"]) and fine
+    return fine
+
+
+def _not_with_tracking() -> list[str]:
+    """Variables of a status change that a status needing a tracking number cannot use."""
+    tracking = set(templating.event_spec("tracking_number").names)
+    return [name for name in templating.event_spec("status_change").names if name not in tracking]
+
+
 def _form_page(form: StatusForm, status: OrderStatus | None, *, code: int = 200, error: str = ""):
     return (
         render_template(
@@ -107,6 +133,8 @@ def _form_page(form: StatusForm, status: OrderStatus | None, *, code: int = 200,
             orders_count=orders.orders_in_status(status) if status is not None else 0,
             languages=LANGUAGES,
             safe_colour=safe_colour,
+            not_with_tracking=_not_with_tracking(),
+            **editor_help("status_change"),
         ),
         code,
     )
@@ -156,7 +184,7 @@ def new_status():
         form.group.data = StatusGroup.IN_PROGRESS.value
         positions = [s.position for s in orders.statuses(include_archived=True)]
         form.position.data = max(positions, default=0) + 1
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _templates_fine(form):
         status = OrderStatus(code=_new_code(), name={})
         try:
             _save(status, form)
@@ -176,7 +204,7 @@ def edit_status(status_id: int):
     form = StatusForm()
     if not form.is_submitted():
         _fill(form, status)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and _templates_fine(form):
         try:
             _save(status, form)
             db.session.commit()

@@ -292,7 +292,7 @@ EVENTS: dict[str, EventSpec] = {
             "tracking_number",
             lazy_gettext("Shipped, with tracking number"),
             ("email", "sms"),
-            _pick(*_SHOP, *_CUSTOMER, *_ORDER, "order.address", *_TRACKING),
+            _pick(*_SHOP, *_CUSTOMER, *_ORDER, "order.amount_due", "order.address", *_TRACKING),
         ),
         EventSpec(
             "pickup_ready",

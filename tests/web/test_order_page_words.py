@@ -21,6 +21,6 @@ def test_system_words_and_the_source_are_translated_and_peoples_words_are_not(sh
 
     assert "Sistem · <bdi>ödeme süresi</bdi>" in page
     assert "ödeme zamanında alınmadı" in page
-    assert "Vitrin" in page  # the source "storefront"
+    assert "<dd>Web mağazası</dd>" in page  # the source "storefront"
     assert "payment window" in page  # a provider's own words stay as they came
     assert "payment not received in time" not in page
