@@ -200,10 +200,18 @@ class SettingsForm(ShopForm):
     price_pickup = StringField(_l("Pickup at a warehouse"), render_kw={"inputmode": "decimal"})
     sales_policy = RadioField(_l("New storefront orders go to"), validate_choice=False)
     sales_team = SelectField(_l("Sales team"), validate_choice=False)
+    sms_price_domestic = StringField(_l("SMS segment, domestic"), render_kw={"inputmode": "decimal"})
+    sms_price_foreign = StringField(_l("SMS segment, abroad"), render_kw={"inputmode": "decimal"})
+    sms_price_currency = SelectField(_l("Currency of SMS prices"), validate_choice=False)
+    cart_reminder = BooleanField(_l("Remind customers of carts they left"))
+    cart_reminder_hours = StringField(_l("Remind after (hours)"), render_kw={"inputmode": "numeric"})
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         from shop.i18n import LANGUAGE_NAMES
+        from shop.settings.services import SMS_PRICE_CURRENCIES
+
+        self.sms_price_currency.choices = [(code, code) for code in SMS_PRICE_CURRENCIES]
 
         self.currency.choices = [("TRY", "TRY · ₺"), ("PLN", "PLN · zł"), ("IRR", "IRR · ﷼")]
         self.default_language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]

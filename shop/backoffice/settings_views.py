@@ -42,6 +42,10 @@ _FIELDS = {
     "delivery_prices.pickup": "price_pickup",
     "sales_assignment.policy": "sales_policy",
     "sales_assignment.team_id": "sales_team",
+    "sms_prices.domestic": "sms_price_domestic",
+    "sms_prices.foreign": "sms_price_foreign",
+    "sms_prices.currency": "sms_price_currency",
+    "abandoned_cart.delay_hours": "cart_reminder_hours",
 }
 
 
@@ -105,6 +109,11 @@ def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
                 },
                 "sales_policy": shop.sales_assignment.get("policy", "none"),
                 "sales_team": str(shop.sales_assignment.get("team_id") or ""),
+                "sms_price_domestic": shop.sms_prices.get("domestic", ""),
+                "sms_price_foreign": shop.sms_prices.get("foreign", ""),
+                "sms_price_currency": shop.sms_prices.get("currency", "PLN"),
+                "cart_reminder": bool(shop.abandoned_cart.get("enabled")),
+                "cart_reminder_hours": str(shop.abandoned_cart.get("delay_hours", "")),
             },
         )
     form.sales_team.choices = [("", _("Any team"))] + [(str(t.id), t.name) for t in sales_teams()]
@@ -132,6 +141,12 @@ def _changes(form: SettingsForm) -> dict[str, Any]:
             method: getattr(form, f"price_{method}").data for method in settings.DELIVERY_METHODS
         },
         "sales_assignment": {"policy": form.sales_policy.data, "team_id": form.sales_team.data or None},
+        "sms_prices": {
+            "domestic": form.sms_price_domestic.data,
+            "foreign": form.sms_price_foreign.data,
+            "currency": form.sms_price_currency.data,
+        },
+        "abandoned_cart": {"enabled": form.cart_reminder.data, "delay_hours": form.cart_reminder_hours.data},
     }
 
 
@@ -188,6 +203,8 @@ def setting_label(key: str) -> str:
         "order_number_prefix": _("Order number prefix"),
         "delivery_prices": _("Delivery prices"),
         "sales_assignment": _("Sales-team policy"),
+        "sms_prices": _("SMS prices"),
+        "abandoned_cart": _("Abandoned-cart reminders"),
     }.get(key, key)
 
 
@@ -211,6 +228,11 @@ def _label(value: Any) -> str:
         "none": _("nobody"),
         "team": _("one team"),
         "round_robin": _("round-robin"),
+        "domestic": _("domestic"),
+        "foreign": _("abroad"),
+        "currency": _("currency"),
+        "enabled": _("on"),
+        "delay_hours": _("hours"),
     }.get(value, LANGUAGE_NAMES.get(value, value))
 
 

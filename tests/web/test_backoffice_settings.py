@@ -41,6 +41,11 @@ def settings_form(**over) -> dict:
         "price_pickup": "0.00",
         "sales_policy": "none",
         "sales_team": "",
+        "sms_price_domestic": "0.15",
+        "sms_price_foreign": "0.35",
+        "sms_price_currency": "PLN",
+        "cart_reminder": "y",
+        "cart_reminder_hours": "4",
     }
     values.update(over)
     return {key: value for key, value in values.items() if value is not None}
@@ -300,3 +305,47 @@ def test_the_history_tells_values_in_words(admin):
     assert "card: 1, bank transfer: 72" in history and "card: 1, bank transfer: 48" in history
     assert "bank transfer: when paid" in history and "bank transfer: at checkout" in history
     assert "English" in history and "Türkçe" in history
+
+
+# --- messages to customers -----------------------------------------------------------------------
+
+
+def test_sms_prices_and_cart_reminders_are_saved_and_recorded(admin):
+    response = save(
+        admin,
+        sms_price_domestic="0,12",
+        sms_price_foreign="0.3",
+        sms_price_currency="EUR",
+        cart_reminder=None,
+        cart_reminder_hours="24",
+    )
+
+    assert response.status_code == 303
+    shop = settings.current_fresh()
+    assert shop.sms_prices == {"domestic": "0.12", "foreign": "0.3", "currency": "EUR"}
+    assert shop.abandoned_cart == {"enabled": False, "delay_hours": 24}
+    page = text(admin.get("/admin/settings"))
+    assert "SMS prices" in page and "Abandoned-cart reminders" in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("sms_price_domestic", "-1"),
+        ("sms_price_domestic", "abc"),
+        ("sms_price_foreign", "0.123456"),
+        ("sms_price_foreign", "1e9"),
+        ("sms_price_domestic", "NaN"),
+        ("sms_price_currency", "XXX"),
+        ("cart_reminder_hours", "0"),
+        ("cart_reminder_hours", "169"),
+        ("cart_reminder_hours", "4.5"),
+    ],
+)
+def test_bad_message_settings_are_refused_next_to_the_field_and_nothing_changes(admin, field, value):
+    response = save(admin, **{field: value})
+
+    assert response.status_code == 422
+    assert field_errors(response, field)
+    shop = settings.current_fresh()
+    assert shop.sms_prices["domestic"] == "0.15" and shop.abandoned_cart["delay_hours"] == 4
