@@ -390,17 +390,16 @@ def test_the_status_form_refuses_a_bad_template_and_saves_nothing(admin):
     assert db.session.scalar(db.select(OrderStatus).where(OrderStatus.code.like("custom-%"))) is None
 
 
-def test_a_status_that_needs_tracking_cannot_use_what_the_tracking_message_lacks(admin):
+def test_a_status_that_needs_tracking_may_use_only_what_both_of_its_messages_have(admin):
+    """Its texts are checked as a status change and as the tracking message."""
     shipped = db.session.scalar(db.select(OrderStatus).where(OrderStatus.code == "shipped"))
     before = dict(shipped.email_body or {})
-    form = status_form(
-        name_en="Shipped", email_body_en="Still to pay: {{ order.amount_due }}", requires_tracking="y"
-    )
+    form = status_form(name_en="Shipped", email_body_en="Going to {{ order.address }}", requires_tracking="y")
 
     response = admin.post(f"/admin/statuses/{shipped.id}", form, token_from="/admin/statuses/new")
 
     assert response.status_code == 422
-    assert "order.amount_due" in field_errors(response, "email_body_en")[0]
+    assert "order.address" in field_errors(response, "email_body_en")[0]
     db.session.expire_all()
     assert (db.session.get(OrderStatus, shipped.id).email_body or {}) == before
 
