@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from shop.extensions import db
 from shop.orders.models import OrderEvent
@@ -46,10 +48,17 @@ SYSTEM_WORDS = {
 }
 
 
+_RELEASED = re.compile(r"released ([0-9]+) reserved units")
+
+
 def shown(event: OrderEvent, text: str) -> str:
     """``text`` (the event's actor label or note) as the reader should see it."""
     if event.actor_kind in ("system", "rule") and text in SYSTEM_WORDS:
         return str(SYSTEM_WORDS[text])
+    if event.kind in ("stock", "state") and (released := _RELEASED.fullmatch(text)):
+        # Written by the stock release, whoever cancelled: see sales.services, orders.services.
+        units = int(released.group(1))
+        return ngettext("%(num)s reserved unit released", "%(num)s reserved units released", units)
     return text
 
 

@@ -14,6 +14,7 @@ def test_system_words_and_the_source_are_translated_and_peoples_words_are_not(sh
     order = make_sales_order()
     record(order, by=Actor.system("payment window"), kind="note", note="payment not received in time")
     record(order, by=Actor.provider("payment window"), kind="note", note="payment window")
+    record(order, by=Actor.system(), kind="stock", note="released 3 reserved units")
     db.session.commit()
     log_in_staff(shopper)
 
@@ -24,3 +25,4 @@ def test_system_words_and_the_source_are_translated_and_peoples_words_are_not(sh
     assert "<dd>Web mağazası</dd>" in page  # the source "storefront"
     assert "payment window" in page  # a provider's own words stay as they came
     assert "payment not received in time" not in page
+    assert "3 rezerve birim serbest bırakıldı" in page and "released 3" not in page
