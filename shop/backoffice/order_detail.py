@@ -175,6 +175,11 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
         return _("Internal note")
     if event.kind == "stock":
         return _("Stock released")
+    if event.kind == "message":  # written by the outbox worker; the note says to whom and what
+        sms = event.before == "sms"
+        if event.after == "sent":
+            return _("SMS sent") if sms else _("E-mail sent")
+        return _("SMS could not be sent") if sms else _("E-mail could not be sent")
     if event.kind == "sales":
         if order.salesperson_id and event.after == str(order.salesperson_id):
             person = db.session.get(User, order.salesperson_id)

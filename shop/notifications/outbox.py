@@ -152,8 +152,9 @@ def backoff(attempts: int, *, base_seconds: float, rng: random.Random | None = N
     return min(timedelta(seconds=seconds), MAX_BACKOFF)
 
 
-def _finish(message_id: int, worker: str, **values: object) -> bool:
-    """Record an outcome if the message is still ours (a lease that ran out may have moved it)."""
+def _finish(message_id: int, worker: str, *, history: OutboxMessage | None = None, **values: object) -> bool:
+    """Record an outcome if the message is still ours (a lease that ran out may have moved it).
+    With ``history``, a final outcome also goes into its order's timeline, in the same commit."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -164,8 +165,31 @@ def _finish(message_id: int, worker: str, **values: object) -> bool:
         .values(locked_until=None, **values)
         .execution_options(synchronize_session=False)
     )
+    ours = result.rowcount == 1
+    if ours and history is not None and history.order_id is not None:
+        _on_order_timeline(history, values["state"], str(values.get("last_error") or ""))
     db.session.commit()
-    return result.rowcount == 1
+    return ours
+
+
+def _on_order_timeline(message: OutboxMessage, state: object, error: str) -> None:
+    """The order's timeline shows what was sent to whom (and what could not be)."""
+    from shop.orders.models import OrderEvent
+
+    what = message.subject or message.body_text.split("\n", 1)[0]
+    db.session.add(
+        OrderEvent(
+            order_id=message.order_id,
+            actor_kind="system",
+            actor_id=None,
+            actor_label="outbox",
+            kind="message",
+            before=str(message.channel),
+            after=str(state),
+            note=f"{message.recipient}: {error or what}"[:2000],
+            public=False,
+        )
+    )
 
 
 def send_due(
@@ -192,11 +216,11 @@ def send_due(
         try:
             provider_id = send(message)
         except DeliveryError as error:
-            _fail(message_id, worker, attempts, error, now(), outcome)
+            _fail(message, worker, attempts, error, now(), outcome)
         except Exception as error:  # noqa: BLE001  (a bug or an odd library error must not stop the worker)
             current_app.logger.exception("outbox message %s: unexpected error", message_id)
             _fail(
-                message_id,
+                message,
                 worker,
                 attempts,
                 TemporaryFailure(f"{type(error).__name__}: {error}"),
@@ -207,6 +231,7 @@ def send_due(
             if _finish(
                 message_id,
                 worker,
+                history=message,
                 state=MessageState.SENT,
                 sent_at=now(),
                 provider_id=(provider_id or "")[:200],
@@ -217,8 +242,9 @@ def send_due(
 
 
 def _fail(
-    message_id: int, worker: str, attempts: int, error: DeliveryError, at: datetime, outcome: Outcome
+    message: OutboxMessage, worker: str, attempts: int, error: DeliveryError, at: datetime, outcome: Outcome
 ) -> None:
+    message_id = message.id
     config = current_app.config
     text = str(error)[:2000]
     if error.retry and attempts < config["OUTBOX_MAX_ATTEMPTS"]:
@@ -227,5 +253,5 @@ def _fail(
             message_id, worker, state=MessageState.PENDING, next_attempt_at=at + wait, last_error=text
         ):
             outcome.retried += 1
-    elif _finish(message_id, worker, state=MessageState.FAILED, last_error=text):
+    elif _finish(message_id, worker, history=message, state=MessageState.FAILED, last_error=text):
         outcome.failed += 1

@@ -44,6 +44,7 @@ SYSTEM_WORDS = {
     "payment window": _l("payment window"),
     "sales assignment": _l("sales assignment"),
     "command line": _l("command line"),
+    "outbox": _l("outbox"),
     "payment not received in time": _l("payment not received in time"),
 }
 

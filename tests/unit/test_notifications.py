@@ -293,3 +293,31 @@ def test_several_workers_scanning_at_once_remind_each_cart_once(app):
     reminders = _outbox(event="abandoned_cart")
     assert sorted(m.order_id for m in reminders) == sorted(cart.id for cart in made)
     assert sum(queued) == len(made)
+
+
+def test_what_was_sent_or_given_up_is_on_the_orders_timeline():
+    from shop.notifications.delivery import PermanentFailure
+    from shop.orders.history import events_for
+
+    db.session.add(MessageTemplate(event="order_confirmation", channel=Channel.SMS, enabled=True))
+    order = make_sales_order()
+    _ship(order)
+    db.session.commit()
+
+    def send(message: OutboxMessage) -> str:
+        if message.channel == Channel.SMS:
+            raise PermanentFailure("SMSAPI 13: No correct phone numbers")
+        return "ok"
+
+    outbox.send_due(send, worker="w")
+
+    order = db.session.get(type(order), order.id)
+    messages_on_timeline = [e for e in events_for(order) if e.kind == "message"]
+    outcomes = sorted((e.before, e.after, e.note) for e in messages_on_timeline)
+    assert [(channel, state) for channel, state, _ in outcomes] == [
+        ("email", "sent"),
+        ("email", "sent"),
+        ("sms", "failed"),
+    ]
+    assert outcomes[2][2] == f"{order.phone}: SMSAPI 13: No correct phone numbers"
+    assert all(note.startswith(f"{order.email}: ") for _, _, note in outcomes[:2])

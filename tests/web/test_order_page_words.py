@@ -26,3 +26,20 @@ def test_system_words_and_the_source_are_translated_and_peoples_words_are_not(sh
     assert "payment window" in page  # a provider's own words stay as they came
     assert "payment not received in time" not in page
     assert "3 rezerve birim serbest bırakıldı" in page and "released 3" not in page
+
+
+def test_the_timeline_says_which_messages_went_out(shopper):
+    order = make_sales_order()
+    record(
+        order, by=Actor.system("outbox"), kind="message", before="email", after="sent", note="a@b.c: Hello"
+    )
+    record(
+        order, by=Actor.system("outbox"), kind="message", before="sms", after="failed", note="+48: SMSAPI 13"
+    )
+    db.session.commit()
+    log_in_staff(shopper)
+
+    page = text(shopper.get(f"/admin/orders/{order.number}"))
+
+    assert "E-mail sent" in page and "a@b.c: Hello" in page
+    assert "SMS could not be sent" in page and "System · <bdi>outbox</bdi>" in page
