@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import click
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from shop.extensions import db
 from shop.notifications import outbox
@@ -20,6 +21,7 @@ from shop.notifications.models import OutboxMessage
 from shop.notifications.transports import Transports
 
 CART_SCAN_EVERY_SECONDS = 60
+DB_RETRY_SECONDS = 5
 
 
 def still_wanted(message: OutboxMessage) -> bool:
@@ -49,12 +51,25 @@ def run(
     next_scan = 0.0
     try:
         while not stop.is_set():
-            if time.monotonic() >= next_scan:
-                queued = scan_abandoned_carts()
-                if queued and log:
-                    log(f"queued {queued} abandoned-cart reminder(s)")
-                next_scan = time.monotonic() + CART_SCAN_EVERY_SECONDS
-            outcome = outbox.send_due(transports.send, worker=worker, still_wanted=still_wanted)
+            try:
+                if time.monotonic() >= next_scan:
+                    queued = scan_abandoned_carts()
+                    if queued and log:
+                        log(f"queued {queued} abandoned-cart reminder(s)")
+                    next_scan = time.monotonic() + CART_SCAN_EVERY_SECONDS
+                outcome = outbox.send_due(transports.send, worker=worker, still_wanted=still_wanted)
+            except SQLAlchemyError as error:
+                # The database went away (restart, failover): nothing was lost, claims expire;
+                # wait and try again rather than die and leave the outbox unattended.
+                current_app.logger.error(
+                    "worker: database error, retrying in %s s: %s", DB_RETRY_SECONDS, error
+                )
+                db.session.rollback()
+                db.session.remove()
+                if once:
+                    raise
+                stop.wait(DB_RETRY_SECONDS)
+                continue
             for name in ("sent", "retried", "failed", "cancelled"):
                 setattr(total, name, getattr(total, name) + getattr(outcome, name))
             if outcome.handled and log:

@@ -292,3 +292,32 @@ def test_several_workers_at_once_send_each_message_exactly_once(app, smtp):  # n
     subjects = Counter(smtp.inbox.subjects())
     assert len(subjects) == 120 and set(subjects.values()) == {1}
     assert {_state(i).state for i in ids} == {MessageState.SENT}
+
+
+def test_the_worker_survives_the_database_going_away_and_carries_on(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from shop.notifications import worker
+
+    (message_id,) = _queued(1)
+    real_send_due = outbox.send_due
+    calls = {"n": 0}
+    stop = threading.Event()
+
+    def flaky_send_due(*args, **kwargs):  # noqa: ANN002, ANN003
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        outcome = real_send_due(*args, **kwargs)
+        if not outcome.handled:
+            stop.set()
+        return outcome
+
+    monkeypatch.setattr(outbox, "send_due", flaky_send_due)
+    monkeypatch.setattr(worker, "DB_RETRY_SECONDS", 0)
+    monkeypatch.setattr(worker.Transports, "send", lambda self, message: "ok")
+
+    worker.run(stop=stop, poll_seconds=0.01)
+
+    assert calls["n"] >= 2
+    assert _state(message_id).state == MessageState.SENT
