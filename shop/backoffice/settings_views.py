@@ -277,8 +277,10 @@ def _history(changes: list[SettingChange]) -> list[dict[str, Any]]:
             if change.user_id in people
             else _("System"),
             "what": setting_label(change.key),
-            "before": describe_value(change.key, change.before),
-            "after": describe_value(change.key, change.after),
+            "subject": "",
+            "details": [
+                ("", describe_value(change.key, change.before), describe_value(change.key, change.after))
+            ],
         }
         for change in changes
     ]
