@@ -31,7 +31,7 @@ from shop.orders.labels import safe_colour, source_label
 from shop.orders.models import OrderEvent, OrderStatus
 from shop.payments.services import transactions_for
 from shop.sales import services as sales
-from shop.sales.models import Order, OrderState, state_label
+from shop.sales.models import Order, OrderState, delivery_method_label, payment_method_label, state_label
 from shop.sales.vat import vat_breakdown
 from shop.web import is_htmx, parse_id
 
@@ -109,22 +109,6 @@ def actor_kind_label(kind: str) -> str:
         "provider": _("Payment provider"),
         "system": _("System"),
     }.get(kind, kind)
-
-
-def delivery_method_label(method: str | None) -> str:
-    return {
-        "carrier": _("Carrier shipping"),
-        "courier": _("Local courier"),
-        "pickup": _("Pickup at a warehouse"),
-    }.get(method or "", _("Not chosen"))
-
-
-def payment_method_label(method: str | None) -> str:
-    return {
-        "card": _("Card, online"),
-        "bank_transfer": _("Bank transfer"),
-        "cash": _("Cash on delivery or at pickup"),
-    }.get(method or "", _("Not chosen"))
 
 
 def payment_state_label(state: str) -> str:

@@ -31,7 +31,14 @@ from shop.orders import services as orders
 from shop.orders.labels import group_label, safe_colour
 from shop.orders.listing import AWAITING_PAYMENT, COUNT_CAP, Cursor, OrderFilter, OrderPage
 from shop.orders.models import OrderStatus, StatusGroup
-from shop.sales.models import DeliveryMethod, Order, OrderState, PaymentState, state_label
+from shop.sales.models import (
+    DeliveryMethod,
+    Order,
+    OrderState,
+    PaymentState,
+    delivery_method_label,
+    state_label,
+)
 from shop.web import is_htmx, parse_id, render
 
 TEMPLATE = "backoffice/orders/list.html"
@@ -51,10 +58,8 @@ def labels() -> dict[str, dict[str, str]]:
             **{group.value: group_label(group.value) for group in StatusGroup},
         },
         "delivery": {
-            "carrier": _("Carrier shipping"),
-            "courier": _("Local courier"),
-            "pickup": _("Pickup at a warehouse"),
-            "": _("Not chosen"),
+            **{method.value: delivery_method_label(method.value) for method in DeliveryMethod},
+            "": delivery_method_label(None),
         },
         "payment": {"paid": _("Paid"), "not_paid": _("Not paid")},
         "state": {state.value: state_label(state) for state in OrderState},

@@ -1404,7 +1404,7 @@ def order_context(order: Any, *, language: str, extra: Mapping[str, Any] | None 
     or with ``SERVER_NAME`` (and ``PREFERRED_URL_SCHEME``) configured."""
     from shop.i18n import country_name, format_day, format_money, format_number, translated
     from shop.orders.carriers import carrier_name, tracking_url
-    from shop.sales.models import state_label
+    from shop.sales.models import delivery_method_label, payment_method_label, state_label
     from shop.settings import services as settings
 
     shop = settings.current()
@@ -1413,16 +1413,6 @@ def order_context(order: Any, *, language: str, extra: Mapping[str, Any] | None 
         return format_money(amount or Decimal("0"), order.currency, language)
 
     with force_locale(language):
-        delivery_labels = {
-            "carrier": gettext("Carrier shipping"),
-            "courier": gettext("Local courier"),
-            "pickup": gettext("Pickup at a warehouse"),
-        }
-        payment_labels = {
-            "card": gettext("Card, online"),
-            "bank_transfer": gettext("Bank transfer"),
-            "cash": gettext("Cash on delivery or at pickup"),
-        }
         if order.status is not None:
             status = translated(order.status.name, language)
         else:
@@ -1475,8 +1465,8 @@ def order_context(order: Any, *, language: str, extra: Mapping[str, Any] | None 
                 "amount_due": money(due) if due > 0 else "",
                 "status": status,
                 "url": url_for("storefront.track", token=order.tracking_token, _external=True),
-                "payment_method": payment_labels.get(payment, ""),
-                "delivery_method": delivery_labels.get(method, ""),
+                "payment_method": payment_method_label(payment) if payment else "",
+                "delivery_method": delivery_method_label(method) if method else "",
                 "address": ", ".join(part for part in (order.address_line, city, country) if part),
                 "items": items,
                 "tracking_number": order.tracking_number,

@@ -36,6 +36,28 @@ def state_label(state: str) -> str:
     return labels.get(state, str(state))
 
 
+def delivery_method_label(method: str | None) -> str:
+    """A delivery method as customers, sellers and messages name it, in their language."""
+    from flask_babel import gettext as _
+
+    return {
+        "carrier": _("Carrier shipping"),
+        "courier": _("Local courier"),
+        "pickup": _("Pickup at a warehouse"),
+    }.get(method or "", _("Not chosen"))
+
+
+def payment_method_label(method: str | None) -> str:
+    """A payment method as customers, sellers and messages name it, in their language."""
+    from flask_babel import gettext as _
+
+    return {
+        "card": _("Card, online"),
+        "bank_transfer": _("Bank transfer"),
+        "cash": _("Cash on delivery or at pickup"),
+    }.get(method or "", _("Not chosen"))
+
+
 class DeliveryMethod(enum.StrEnum):
     CARRIER = "carrier"  # parcel carrier with a tracking number
     COURIER = "courier"  # the shop's own local courier

@@ -34,7 +34,15 @@ from shop.orders.labels import safe_colour
 from shop.payments import services as payments
 from shop.payments.models import TransactionState
 from shop.sales import services as sales
-from shop.sales.models import DeliveryMethod, Order, OrderState, PaymentMethod, state_label
+from shop.sales.models import (
+    DeliveryMethod,
+    Order,
+    OrderState,
+    PaymentMethod,
+    delivery_method_label,
+    payment_method_label,
+    state_label,
+)
 from shop.settings import services as settings
 from shop.storefront.forms import (
     ActionForm,
@@ -84,7 +92,13 @@ def _storefront_context() -> dict:
         cart = current_cart()
         return cart.item_count if cart else 0
 
-    return {"cart_count": cart_count, "shop": settings.current, "state_label": state_label}
+    return {
+        "cart_count": cart_count,
+        "shop": settings.current,
+        "state_label": state_label,
+        "delivery_method_label": delivery_method_label,
+        "payment_method_label": payment_method_label,
+    }
 
 
 # --- catalog -----------------------------------------------------------------------------
