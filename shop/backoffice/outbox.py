@@ -28,7 +28,7 @@ from shop.extensions import db
 from shop.forms import CONTROL_CHARACTERS, ShopForm
 from shop.notifications import templating
 from shop.notifications.models import Channel, MessageState, OutboxMessage
-from shop.notifications.outbox import retry_now
+from shop.notifications.outbox import RetryRefused, can_retry, retry_now
 from shop.sales.models import Order
 from shop.web import is_htmx, parse_id, render, safe_next
 
@@ -259,18 +259,6 @@ def outbox_message(message_id: int):
     return render_template(DETAIL_TEMPLATE, **_detail_context(message))
 
 
-def can_retry(message: OutboxMessage) -> bool:
-    return message.state not in (MessageState.SENT, MessageState.SENDING)
-
-
-def _refusal(message: OutboxMessage) -> str | None:
-    if message.state == MessageState.SENT:
-        return _("This message was sent already; it cannot be sent again.")
-    if message.state == MessageState.SENDING:
-        return _("This message is being sent right now; wait a moment and reload.")
-    return None
-
-
 @bp.post("/outbox/<int:message_id>/retry")
 @staff_required
 def retry_message(message_id: int):
@@ -280,12 +268,14 @@ def retry_message(message_id: int):
     status = 200
     if not ActionForm().validate_on_submit():
         notice, kind, status = _("The form expired. Please send it again."), "error", 400
-    elif (refused := _refusal(message)) is not None:
-        notice, kind, status = refused, "error", 409
     else:
-        retry_now(message)
-        db.session.commit()
-        notice, kind = _("The message will be sent again in a moment."), "success"
+        try:
+            retry_now(message)
+            db.session.commit()
+            notice, kind = _("The message will be sent again in a moment."), "success"
+        except RetryRefused as refused:
+            db.session.rollback()
+            notice, kind, status = str(refused), "error", 409
     if is_htmx():
         if request.form.get("view") == "row":
             html = render_template(

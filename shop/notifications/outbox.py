@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import and_, or_, select, update
 
 from shop.db_types import utcnow
+from shop.errors import ShopError
 from shop.extensions import db
 from shop.notifications.delivery import DeliveryError, TemporaryFailure
 from shop.notifications.models import Channel, MessageState, OutboxMessage
@@ -69,10 +71,24 @@ def queue(
     return message
 
 
+class RetryRefused(ShopError):
+    code = "retry_refused"
+
+    def describe(self) -> str:
+        if self.data.get("state") == MessageState.SENT:
+            return gettext("This message was sent already; it cannot be sent again.")
+        return gettext("This message is being sent right now; wait a moment and reload.")
+
+
+def can_retry(message: OutboxMessage) -> bool:
+    """Sent messages stay sent; one a worker holds is left to it (its lease decides)."""
+    return message.state not in (MessageState.SENT, MessageState.SENDING)
+
+
 def retry_now(message: OutboxMessage) -> None:
     """A seller's "retry now": due at once; a failed message gets its attempts back."""
-    if message.state == MessageState.SENT:
-        return
+    if not can_retry(message):
+        raise RetryRefused(state=message.state)
     if message.state in (MessageState.FAILED, MessageState.CANCELLED):
         message.attempts = 0
     message.state = MessageState.PENDING

@@ -321,3 +321,15 @@ def test_the_worker_survives_the_database_going_away_and_carries_on(app, monkeyp
 
     assert calls["n"] >= 2
     assert _state(message_id).state == MessageState.SENT
+
+
+def test_retry_now_leaves_sent_messages_and_those_a_worker_holds_alone():
+    sent_id, held_id = _queued(2)
+    outbox.send_due(lambda m: "ok", worker="w1", batch=1)  # the first is sent
+    outbox.claim("w2", batch=1)  # the second is in a worker's hands
+
+    for message_id in (sent_id, held_id):
+        with pytest.raises(outbox.RetryRefused):
+            outbox.retry_now(_state(message_id))
+
+    assert (_state(sent_id).state, _state(held_id).state) == (MessageState.SENT, MessageState.SENDING)
