@@ -16,6 +16,7 @@ from shop.orders.history import Actor
 shop_cli = AppGroup("shop", help="Shop set-up: demo data.")
 orders_cli = AppGroup("orders", help="Order housekeeping.")
 payments_cli = AppGroup("payments", help="Record payments that arrive outside the shop.")
+outbox_cli = AppGroup("outbox", help="The outbox of e-mails and SMS (the worker sends it: flask worker).")
 
 
 @shop_cli.command("load-demo")
@@ -92,8 +93,27 @@ def sms_count_command(text: str, price: Decimal | None) -> None:
     click.echo(json.dumps(line))
 
 
+@outbox_cli.command("purge")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(1, 36500),
+    default=180,
+    show_default=True,
+    help="Delete sent and cancelled messages older than this.",
+)
+def purge_outbox_command(older_than_days: int) -> None:
+    """Delete old sent and cancelled messages; failed and waiting ones are kept."""
+    from datetime import timedelta
+
+    from shop.notifications import outbox
+
+    deleted = outbox.purge(timedelta(days=older_than_days))
+    db.session.commit()
+    click.echo(f"deleted {deleted} message(s) older than {older_than_days} days")
+
+
 def register(app: Flask) -> None:
-    for group in (shop_cli, orders_cli, payments_cli):
+    for group in (shop_cli, orders_cli, payments_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(sms_count_command)
 

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from shop.db_types import utcnow
 from shop.errors import ShopError
@@ -95,6 +95,22 @@ def retry_now(message: OutboxMessage) -> None:
     message.next_attempt_at = utcnow()
     message.locked_until = None
     message.locked_by = ""
+
+
+def purge(older_than: timedelta, *, now: datetime | None = None) -> int:
+    """Delete sent and cancelled messages created before ``older_than`` ago; how many went.
+    Failed and waiting ones stay: someone still has to look at them. The order's timeline
+    keeps its own line for each message sent."""
+    cutoff = (now or utcnow()) - older_than
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.state.in_((MessageState.SENT, MessageState.CANCELLED)),
+            OutboxMessage.created_at < cutoff,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 # --- the worker -----------------------------------------------------------------------------------

@@ -333,3 +333,30 @@ def test_retry_now_leaves_sent_messages_and_those_a_worker_holds_alone():
             outbox.retry_now(_state(message_id))
 
     assert (_state(sent_id).state, _state(held_id).state) == (MessageState.SENT, MessageState.SENDING)
+
+
+def test_purge_deletes_old_sent_and_cancelled_messages_and_keeps_the_rest(app):
+    old_sent, old_failed, old_waiting, new_sent = _queued(4)
+    messages = {m.id: m for m in db.session.scalars(db.select(OutboxMessage))}
+    for message_id, state in (
+        (old_sent, MessageState.SENT),
+        (old_failed, MessageState.FAILED),
+        (new_sent, MessageState.SENT),
+    ):
+        messages[message_id].state = state
+    for message_id in (old_sent, old_failed, old_waiting):
+        messages[message_id].created_at = utcnow() - timedelta(days=200)
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["outbox", "purge", "--older-than-days", "180"])
+
+    assert result.exit_code == 0 and "deleted 1 message(s)" in result.output
+    left = set(db.session.scalars(db.select(OutboxMessage.id)))
+    assert left == {old_failed, old_waiting, new_sent}
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "abc", "99999999"])
+def test_purge_refuses_a_nonsense_age(app, days):
+    result = app.test_cli_runner().invoke(args=["outbox", "purge", "--older-than-days", days])
+
+    assert result.exit_code == 2 and "Traceback" not in result.output
