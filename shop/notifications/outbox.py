@@ -152,21 +152,23 @@ def claim(worker: str, *, batch: int, now: datetime | None = None) -> list[int]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(batch)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        picked = picked.with_for_update(skip_locked=True)
-    # The due test is repeated in the UPDATE: on SQLite the SELECT and the UPDATE are one
-    # statement under the database's single write lock, so nobody claims between them.
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(picked.scalar_subquery()), due)
-        .values(
-            state=MessageState.SENDING,
-            locked_by=worker,
-            locked_until=now + lease,
-            attempts=OutboxMessage.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
+    claimed = dict(
+        state=MessageState.SENDING,
+        locked_by=worker,
+        locked_until=now + lease,
+        attempts=OutboxMessage.attempts + 1,
     )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # A CTE: PostgreSQL runs it once. As "WHERE id IN (SELECT ... LIMIT n FOR UPDATE SKIP
+        # LOCKED)" the sub-select may run again for each row, claiming every due message
+        # whatever the batch (seen: batch 1 claimed 3).
+        chosen = picked.with_for_update(skip_locked=True).cte("chosen")
+        statement = update(OutboxMessage).where(OutboxMessage.id == chosen.c.id)
+    else:
+        # SQLite: the SELECT and the UPDATE are one statement under the database's single
+        # write lock, so nobody claims between them; the due test is repeated all the same.
+        statement = update(OutboxMessage).where(OutboxMessage.id.in_(picked.scalar_subquery()), due)
+    db.session.execute(statement.values(**claimed).execution_options(synchronize_session=False))
     db.session.commit()
     return list(
         db.session.scalars(

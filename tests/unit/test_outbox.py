@@ -117,7 +117,10 @@ def test_a_temporary_failure_waits_longer_each_time_then_gives_up(app):
     message = _state(message_id)
     assert message.state == MessageState.FAILED and message.attempts == 3
     assert message.last_error == "SMTP server unreachable: connection refused"
-    assert len(waits) == 2 and waits[1] > waits[0] > timedelta(0)
+    # 30 s then 60 s, each scaled by a random factor in [0.5, 1.5)
+    assert len(waits) == 2
+    assert timedelta(seconds=15) <= waits[0] < timedelta(seconds=45)
+    assert timedelta(seconds=30) <= waits[1] < timedelta(seconds=90)
 
 
 def test_a_message_not_yet_due_is_left_alone():
@@ -205,6 +208,16 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_nothing_finished_is_sent_ag
 
     assert Counter(sent) == Counter(ids)  # every message exactly once
     assert {_state(i).state for i in ids} == {MessageState.SENT}
+
+
+def test_a_claim_takes_no_more_than_its_batch_oldest_first():
+    ids = _queued(3)
+
+    first = outbox.claim("w1", batch=1)
+    second = outbox.claim("w2", batch=1)
+
+    assert (first, second) == ([ids[0]], [ids[1]])
+    assert _state(ids[2]).state == MessageState.PENDING
 
 
 def test_a_leased_message_is_not_taken_by_another_worker_before_its_lease_ends():
