@@ -187,7 +187,7 @@ def _status_form(order: Order, **kwargs) -> ChangeStatusForm:
 def _context(
     order: Order, *, status_form: ChangeStatusForm | None = None, note_form: NoteForm | None = None, **extra
 ) -> dict:
-    from shop.backoffice.outbox import message_labels, summary
+    from shop.backoffice.outbox import message_labels
 
     all_statuses = orders.statuses(include_archived=True)
     status_names = {status.code: orders.status_name(status) for status in all_statuses}
@@ -221,7 +221,6 @@ def _context(
         "order_messages_list": messages.for_order(order.id, limit=MESSAGES_SHOWN),
         "order_messages_limit": MESSAGES_SHOWN,
         "message_labels": message_labels(),
-        "message_summary": summary,
         **extra,
     }
 

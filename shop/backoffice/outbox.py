@@ -73,14 +73,6 @@ def message_labels() -> dict:
     }
 
 
-def summary(message: OutboxMessage) -> str:
-    """What a row shows of a message: its subject, or the first line of an SMS."""
-    if message.subject:
-        return message.subject
-    lines = (message.body_text or "").strip().splitlines()
-    return lines[0] if lines else ""
-
-
 # --- filters --------------------------------------------------------------------------------
 
 
@@ -205,7 +197,6 @@ def _list_context(found: OutboxFilter, before: int | None) -> dict:
         "form": OutboxFilterForm(found) if full_page else None,
         "counts": state_counts() if full_page else {},
         "labels": message_labels(),
-        "summary": summary,
         "retry_form": ActionForm(formdata=None),
         "back": here,
         "first_url": url_for("backoffice.outbox", **args),
@@ -283,7 +274,6 @@ def retry_message(message_id: int):
                 message=message,
                 order_number=_order_number(message),
                 labels=message_labels(),
-                summary=summary,
                 retry_form=ActionForm(formdata=None),
                 back=safe_next(url_for("backoffice.outbox"), within="/admin/outbox"),
                 notice=notice,

@@ -56,6 +56,14 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def summary(self) -> str:
+        """What a list or a timeline shows of it: the subject, or an SMS's first line."""
+        if self.subject:
+            return self.subject
+        lines = (self.body_text or "").strip().splitlines()
+        return lines[0] if lines else ""
+
     __table_args__ = (
         # The worker's claim: due pending messages (and expired leases), oldest due first.
         Index("ix_outbox_state_due", "state", "next_attempt_at"),

@@ -210,7 +210,6 @@ def _on_order_timeline(message: OutboxMessage, state: object, error: str) -> Non
     """The order's timeline shows what was sent to whom (and what could not be)."""
     from shop.orders.models import OrderEvent
 
-    what = message.subject or message.body_text.split("\n", 1)[0]
     db.session.add(
         OrderEvent(
             order_id=message.order_id,
@@ -220,7 +219,7 @@ def _on_order_timeline(message: OutboxMessage, state: object, error: str) -> Non
             kind="message",
             before=str(message.channel),
             after=str(state),
-            note=f"{message.recipient}: {error or what}"[:2000],
+            note=f"{message.recipient}: {error or message.summary}"[:2000],
             public=False,
         )
     )
