@@ -258,9 +258,7 @@ def message_templates():
                     "channel": channel,
                     "channel_label": channel_label(channel),
                     "status_event": spec.key in STATUS_EVENTS,
-                    "enabled": template.enabled
-                    if template is not None
-                    else channel in messages.DEFAULT_ENABLED.get(spec.key, set()),
+                    "enabled": messages.enabled_by(template, spec.key, channel),
                     "changed": _changed(template),
                     "template": template,
                 }

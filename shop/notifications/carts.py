@@ -62,14 +62,13 @@ def scan_abandoned_carts(now: datetime | None = None) -> int:
     queued = 0
     with messages.url_context():
         for cart in carts:
-            customer = db.session.get(User, cart.customer_id) if cart.customer_id else None
             try:
                 with db.session.begin_nested():
                     message = messages.queue_for_order(
                         cart,
                         EVENT,
                         Channel.EMAIL,
-                        recipient=cart.email or (customer.email if customer else ""),
+                        recipient=messages.customer_email(cart),
                         extra={"cart.restore_url": _restore_url(cart)},
                         dedupe_key=dedupe_key(cart.id),
                     )

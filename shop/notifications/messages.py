@@ -43,10 +43,24 @@ def saved_template(event: str, channel: Channel | str) -> MessageTemplate | None
 
 
 def enabled(event: str, channel: Channel | str) -> bool:
-    saved = saved_template(event, channel)
+    return enabled_by(saved_template(event, channel), event, channel)
+
+
+def enabled_by(saved: MessageTemplate | None, event: str, channel: Channel | str) -> bool:
+    """Whether the event sends on the channel: the seller's switch, else the default."""
     if saved is not None:
         return saved.enabled
     return str(Channel(channel)) in DEFAULT_ENABLED.get(event, set())
+
+
+def customer_email(order: Any) -> str:
+    """Where the customer's e-mails go: the order's address, else the account's."""
+    if order.email or not order.customer_id:
+        return order.email
+    from shop.accounts.models import User
+
+    customer = db.session.get(User, order.customer_id)
+    return customer.email if customer is not None else ""
 
 
 def default_template(event: str, channel: str, language: str) -> tuple[str | None, str]:

@@ -8,23 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from shop import events
-from shop.extensions import db
 from shop.notifications import messages
 from shop.notifications.models import Channel
 
 
-def _email_of(order: Any) -> str:
-    if order.email or not order.customer_id:
-        return order.email
-    from shop.accounts.models import User
-
-    customer = db.session.get(User, order.customer_id)
-    return customer.email if customer is not None else ""
-
-
 def on_quotation_confirmed(order: Any, **_: Any) -> None:
     """Checkout done: the order confirmation (with payment instructions when they apply)."""
-    for channel, recipient in ((Channel.EMAIL, _email_of(order)), (Channel.SMS, order.phone)):
+    for channel, recipient in ((Channel.EMAIL, messages.customer_email(order)), (Channel.SMS, order.phone)):
         if messages.enabled("order_confirmation", channel):
             messages.queue_for_order(order, "order_confirmation", channel, recipient=recipient)
 
@@ -41,7 +31,9 @@ def on_status_changed(order: Any, *, status: Any, previous: Any = None, by: Any 
     if status.email_customer and (
         not status.email_customer_sources or order.source in status.email_customer_sources
     ):
-        messages.queue_for_order(order, event, Channel.EMAIL, recipient=_email_of(order), own=own_email)
+        messages.queue_for_order(
+            order, event, Channel.EMAIL, recipient=messages.customer_email(order), own=own_email
+        )
     if status.email_admin:
         shop = settings.current()
         messages.queue_for_order(
