@@ -34,6 +34,7 @@ from shop.i18n import LANGUAGE_NAMES
 from shop.notifications import messages, templating
 from shop.notifications.models import Channel, MessageTemplate
 from shop.notifications.sms_count import count, estimate
+from shop.sales import services as sales
 from shop.sales.models import Order, OrderState
 from shop.web import is_htmx
 
@@ -204,7 +205,9 @@ def _changed(saved: MessageTemplate | None) -> bool:
 
 
 def channel_label(channel: str) -> str:
-    return {"email": _("E-mail"), "sms": _("SMS")}.get(channel, channel)
+    from shop.backoffice.outbox import channel_labels
+
+    return channel_labels().get(channel, channel)
 
 
 def recipient_label(spec: templating.EventSpec) -> str:
@@ -320,10 +323,10 @@ def _preview_order(number: str) -> tuple[Order | None, str]:
     """The order to fill the preview with: the one typed, else the newest sales order."""
     number = number.strip()
     if number:
-        order = db.session.scalar(db.select(Order).where(Order.number.in_({number, number.upper()})).limit(1))
-        if order is None:
+        try:
+            return sales.order_by_number(number.upper()), ""
+        except NotFound:
             return None, _("No order has the number %(number)s.", number=number)
-        return order, ""
     order = db.session.scalar(
         db.select(Order)
         .where(Order.state == OrderState.SALES_ORDER)
@@ -368,27 +371,24 @@ def render_preview(
     default_subject, default_body = _defaults(event, channel, language)
     context = preview_context(event, language, order)
     try:
-        field, label = "body", body_label
-        text = templating.render(
-            event, channel, normalise(body_source) or default_body, context, field="body"
+        subject, text, html = messages.render_sources(
+            event,
+            channel,
+            language,
+            context,
+            normalise(subject_source) or default_subject,
+            normalise(body_source) or default_body,
         )
-        subject = ""
-        if channel == "email":
-            field, label = "subject", subject_label
-            subject = templating.render(
-                event, channel, normalise(subject_source) or default_subject, context, field="subject"
-            )
     except templating.TemplateProblem as error:
+        label = subject_label if error.field == "subject" else body_label
         preview["error"] = f"{label}: {error}" if label else str(error)
         preview["line"] = error.line
-        preview["field"] = field
+        preview["field"] = error.field
         return preview
     preview["subject"] = subject
     preview["text"] = text
     if channel == "email":
-        preview["html"] = templating.render_email_html(
-            text, language=language, shop=context.get("shop", {}), subject=subject
-        )
+        preview["html"] = html
     else:
         preview["sms"] = count(text)
     return preview

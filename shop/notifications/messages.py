@@ -108,16 +108,16 @@ def render(
     channel = Channel(channel)
     subject_source, body_source = sources(event, channel, language, own=own)
     try:
-        return _render(event, channel, language, context, subject_source, body_source)
+        return render_sources(event, channel, language, context, subject_source, body_source)
     except templating.TemplateProblem as problem:
         current_app.logger.warning(
             "template %s/%s (%s) failed, default used: %s", event, channel, language, problem
         )
         default_subject, default_body = default_template(event, str(channel), language)
-        return _render(event, channel, language, context, default_subject or "", default_body)
+        return render_sources(event, channel, language, context, default_subject or "", default_body)
 
 
-def _render(
+def render_sources(
     event: str,
     channel: Channel,
     language: str,
@@ -125,6 +125,8 @@ def _render(
     subject_source: str,
     body_source: str,
 ) -> tuple[str, str, str]:
+    """(subject, text, html) of these template texts; a TemplateProblem names its field."""
+    channel = Channel(channel)
     text = templating.render(event, str(channel), body_source, context, field="body")
     if channel == Channel.SMS:
         return "", text, ""
