@@ -26,13 +26,12 @@ from wtforms.validators import Length
 from shop.backoffice import bp
 from shop.backoffice.access import admin_required
 from shop.backoffice.forms import LANGUAGES
-from shop.db_types import utcnow
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.forms import ShopForm
 from shop.i18n import LANGUAGE_NAMES
 from shop.notifications import messages, templating
-from shop.notifications.models import Channel, MessageTemplate
+from shop.notifications.models import MessageTemplate
 from shop.notifications.sms_count import count, estimate
 from shop.sales import services as sales
 from shop.sales.models import Order, OrderState
@@ -184,19 +183,13 @@ def _fill(form: MessageTemplateForm, event: str, channel: str) -> None:
             form.subject(code).data = subject
 
 
-def _texts(form: MessageTemplateForm, event: str, channel: str) -> tuple[dict[str, str], dict[str, str]]:
-    """What to store: each language's text unless it is empty or the default word for word."""
-    subjects: dict[str, str] = {}
-    bodies: dict[str, str] = {}
-    for code in LANGUAGES:
-        default_subject, default_body = _defaults(event, channel, code)
-        body = normalise(form.body(code).data)
-        if body and body != default_body:
-            bodies[code] = body
-        if form.subject(code) is not None:
-            subject = normalise(form.subject(code).data)
-            if subject and subject != default_subject:
-                subjects[code] = subject
+def _texts(form: MessageTemplateForm) -> tuple[dict[str, str], dict[str, str]]:
+    """The posted texts per language, line breaks normalised (messages.save_template decides
+    what is worth storing)."""
+    subjects = {
+        code: normalise(form.subject(code).data) for code in LANGUAGES if form.subject(code) is not None
+    }
+    bodies = {code: normalise(form.body(code).data) for code in LANGUAGES}
     return subjects, bodies
 
 
@@ -287,17 +280,15 @@ def edit_message_template(event: str, channel: str):
     if not fine:
         return _page(form, spec, channel, status=422)
 
-    subjects, bodies = _texts(form, spec.key, channel)
-    saved = messages.saved_template(spec.key, channel)
-    if saved is None:
-        saved = MessageTemplate(event=spec.key, channel=Channel(channel), enabled=True)
-        db.session.add(saved)
-    if spec.key not in STATUS_EVENTS:  # for those, each status says whether it sends
-        saved.enabled = bool(form.enabled.data)
-    saved.subject = subjects
-    saved.body = bodies
-    saved.updated_by_id = current_user.id
-    saved.updated_at = utcnow()
+    subjects, bodies = _texts(form)
+    messages.save_template(
+        spec.key,
+        channel,
+        subjects=subjects,
+        bodies=bodies,
+        enabled=None if spec.key in STATUS_EVENTS else bool(form.enabled.data),
+        by_user_id=current_user.id,
+    )
     try:
         db.session.commit()
     except IntegrityError:  # another admin saved the first version of it at the same moment

@@ -87,6 +87,41 @@ def sources(
     return subject or (default_subject or ""), body or default_body
 
 
+def save_template(
+    event: str,
+    channel: Channel | str,
+    *,
+    subjects: Mapping[str, str],
+    bodies: Mapping[str, str],
+    enabled: bool | None,
+    by_user_id: int | None,
+) -> MessageTemplate:
+    """Store a seller's texts (already validated) for one event and channel, in the caller's
+    transaction. A text that is empty or the default word for word is stored empty, so later
+    improvements of the defaults reach the shop. ``enabled`` None keeps the switch (status
+    events: each status says whether it sends)."""
+    from shop.db_types import utcnow
+
+    channel = Channel(channel)
+    kept: dict[str, dict[str, str]] = {"subject": {}, "body": {}}
+    for field, texts in (("subject", subjects), ("body", bodies)):
+        for language, text in texts.items():
+            default = default_template(event, str(channel), language)[0 if field == "subject" else 1]
+            if text and text != (default or "").strip():
+                kept[field][language] = text
+    saved = saved_template(event, channel)
+    if saved is None:
+        saved = MessageTemplate(event=event, channel=channel, enabled=True)
+        db.session.add(saved)
+    if enabled is not None:
+        saved.enabled = enabled
+    saved.subject = kept["subject"]
+    saved.body = kept["body"]
+    saved.updated_by_id = by_user_id
+    saved.updated_at = utcnow()
+    return saved
+
+
 def url_context():  # noqa: ANN202
     """Links in messages need a request to build them: in the worker there is none, so they
     are built against SHOP_URL."""
