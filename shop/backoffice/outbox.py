@@ -59,11 +59,6 @@ def channel_labels() -> dict[str, str]:
     return {Channel.EMAIL.value: _("E-mail"), Channel.SMS.value: _("SMS")}
 
 
-def event_label(event: str) -> str:
-    spec = templating.EVENTS.get(event)
-    return str(spec.label) if spec is not None else event
-
-
 def message_labels() -> dict:
     """Everything a message row shows as words, translated once per request."""
     return {
