@@ -104,6 +104,7 @@ class OrderFilterForm(ShopForm):
         statuses: list[OrderStatus],
         people: list[User],
         teams: list[SalesTeam],
+        names: dict[str, dict[str, str]] | None = None,
         **kwargs,  # noqa: ANN003
     ) -> None:
         args = order_filter.to_args()
@@ -116,7 +117,7 @@ class OrderFilterForm(ShopForm):
         }
         super().__init__(formdata=None, data=data, **kwargs)
         anything = ("", _("Any"))
-        names = labels()
+        names = names or labels()
         self.status.choices = [anything] + [
             (
                 str(s.id),
@@ -192,6 +193,7 @@ def _page_context(
     people, teams = _sellers(page, everyone=full_page)
     args = order_filter.to_args()
     query_string = request.query_string.decode("utf-8", "replace") if request.method == "GET" else ""
+    names = labels()
     return {
         "filter": order_filter,
         "page": page,
@@ -203,7 +205,7 @@ def _page_context(
             **{f"p{u.id}": u.name or u.email for u in people},
         },
         # The form and the tabs are outside the swapped block: only the full page needs them.
-        "form": OrderFilterForm(order_filter, statuses, people, teams) if full_page else None,
+        "form": OrderFilterForm(order_filter, statuses, people, teams, names) if full_page else None,
         "counts": listing.counts_by_group(statuses, cap=count_cap()) if full_page else {},
         "count_cap": count_cap(),
         "groups": ["", AWAITING_PAYMENT, "new", "in_progress", "completed", "not_completed"],
@@ -213,7 +215,7 @@ def _page_context(
         "next_url": url_for("backoffice.orders", **args, after=str(page.next_cursor))
         if page.next_cursor
         else None,
-        "labels": labels(),
+        "labels": names,
         "count_label": count_label,
         # The order page's address, built once: url_for per row is a measurable part of the page.
         "order_url": url_for("backoffice.order", number="NUMBER").replace("NUMBER", "{}"),
@@ -247,6 +249,8 @@ def _sellers(page: OrderPage, *, everyone: bool) -> tuple[list[User], list[Sales
 
 
 def _problem_messages(order_filter: OrderFilter) -> list[str]:
+    if not order_filter.problems:
+        return []
     names = {
         "q": _("Search"),
         "group": _("Status group"),
