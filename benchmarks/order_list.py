@@ -407,7 +407,8 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
                {quantity} * {v_prices}[{variant_index}]
                    - round({quantity} * {v_prices}[{variant_index}] / 1.2, 2),
                (SELECT created_at FROM orders WHERE orders.id = g)
-        FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) g CROSS JOIN LATERAL generate_series(1, {line_count}) k
+        FROM generate_series(CAST(:lo AS integer), CAST(:hi AS integer)) g
+            CROSS JOIN LATERAL generate_series(1, {line_count}) k
     """
     began = time.perf_counter()
     with db.engine.connect() as connection:

@@ -69,8 +69,9 @@ def run_migrations_offline():
 
 
 def include_object(object, name, type_, reflected, compare_to):
-    # PostgreSQL-only trigram indexes live in the migrations, not in the models.
-    if type_ == "index" and name and name.endswith("_trgm"):
+    # PostgreSQL-only indexes (trigram and pattern_ops ones, named *_trgm and *_pattern) live in
+    # the migrations, not in the models.
+    if type_ == "index" and name and name.endswith(("_trgm", "_pattern")):
         return False
     return True
 

@@ -417,7 +417,9 @@ def _search_branches(text: str) -> list[_Branch]:
 
         number.append(Order.number == f"{settings.current().order_number_prefix}{int(text):06d}")
     if long_enough and one_word and digits:
-        number.append(_matches(Order.number, _escape(text) + "%"))
+        # Numbers are capitals and digits (settings: the prefix is A-Z): a case-sensitive
+        # prefix LIKE, one range of ix_orders_number_pattern on PostgreSQL (migration 0008).
+        number.append(Order.number.like(_escape(text.upper()) + "%", escape="\\"))
     branches = [_Branch((or_(*number),))]
     if not long_enough:
         return branches

@@ -197,11 +197,41 @@ def test_searching_an_order_number_finds_it_exactly_by_its_beginning_or_by_its_d
 
     exact = _numbers(_filter(q=order.number.lower()))
     beginning = _numbers(_filter(q=order.number[:-1]))
+    beginning_typed_small = _numbers(_filter(q=order.number[:-1].lower()))
     digits = _numbers(_filter(q=str(order.id)))
 
     assert exact == [order.number]
     assert beginning == [other.number, order.number]  # S00000 begins S000001 and S000002
+    assert beginning_typed_small == beginning
     assert digits == [order.number]
+
+
+def test_the_beginning_of_an_order_number_is_one_index_range_on_postgresql():
+    """Migration 0008: the list's number search is a range of the pattern_ops btree, not a
+    pass over the trigrams of every "S00..." number."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("pattern_ops indexes are PostgreSQL's")
+    from sqlalchemy import event
+
+    _order()
+    seen: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001, ARG001
+        if "FROM orders" in statement:
+            seen.append((statement, parameters))
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        list_orders(_filter(q="s00000"))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    statement, parameters = seen[-1]
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a tiny table: ask for the index
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    assert "ix_orders_number_pattern" in plan
+    assert "~>=~" in plan  # the LIKE became a range of the index, not a filter on every entry
 
 
 def test_searching_a_fragment_of_the_email_finds_the_order_whatever_the_case():
