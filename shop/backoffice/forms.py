@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.forms import ShopForm
+from shop.notifications.templating import LIMITS as TEMPLATE_LIMITS
 from shop.orders.labels import ORDER_SOURCES
 from shop.orders.labels import group_label as status_group_label
 from shop.orders.labels import source_label as order_source_label
@@ -63,9 +64,6 @@ def _colour(form, field) -> None:  # noqa: ANN001
 # --- statuses (admins) --------------------------------------------------------------------------
 
 STATUS_NAME_MAX = 60
-SUBJECT_MAX = 200
-BODY_MAX = 20000
-SMS_MAX = 1000
 
 
 class StatusForm(ShopForm):
@@ -140,7 +138,8 @@ def _language_fields() -> None:
             StatusForm,
             f"email_subject_{code}",
             StringField(
-                _l("Subject (%(language)s)", language=language), validators=[Length(max=SUBJECT_MAX)]
+                _l("Subject (%(language)s)", language=language),
+                validators=[Length(max=TEMPLATE_LIMITS[("email", "subject")].source)],
             ),
         )
         setattr(
@@ -148,7 +147,7 @@ def _language_fields() -> None:
             f"email_body_{code}",
             TextAreaField(
                 _l("Message (%(language)s)", language=language),
-                validators=[Length(max=BODY_MAX)],
+                validators=[Length(max=TEMPLATE_LIMITS[("email", "body")].source)],
                 render_kw={"rows": 6},
             ),
         )
@@ -157,7 +156,7 @@ def _language_fields() -> None:
             f"sms_template_{code}",
             TextAreaField(
                 _l("SMS (%(language)s)", language=language),
-                validators=[Length(max=SMS_MAX)],
+                validators=[Length(max=TEMPLATE_LIMITS[("sms", "body")].source)],
                 render_kw={"rows": 2},
             ),
         )

@@ -258,6 +258,18 @@ def test_odd_input_is_refused_without_saving(admin, over):
     assert saved("order_confirmation", "email") is None
 
 
+def test_an_sms_text_longer_than_an_sms_template_may_be_is_refused_next_to_it(admin):
+    form = form_as_shown(admin.get(TRACKING_SMS))
+    limit = templating.LIMITS[("sms", "body")].source
+    form["body_en"] = "x" * (limit + 1)
+
+    response = admin.post(TRACKING_SMS, form)
+
+    assert response.status_code == 422
+    assert field_errors(response, "body_en") == [f"The template is longer than {limit:,} characters."]
+    assert saved("tracking_number", "sms") is None
+
+
 def test_a_save_without_the_form_token_changes_nothing(admin):
     response = admin.post(TRACKING_SMS, {"body_en": "Hi {{ order.number }}"}, csrf=False)
 

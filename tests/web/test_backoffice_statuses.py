@@ -129,9 +129,10 @@ def test_the_english_name_is_required(admin):
         ({"position": "-1"}, "position"),
         ({"position": "abc"}, "position"),
         ({"marketplace_status": "x" * 61}, "marketplace_status"),
-        ({"email_subject_tr": "x" * 201}, "email_subject_tr"),
+        # The same limits as the message editor's (templating.LIMITS): one rule for templates.
+        ({"email_subject_tr": "x" * 1001}, "email_subject_tr"),
         ({"email_body_en": "x" * 20001}, "email_body_en"),
-        ({"sms_template_fa": "x" * 1001}, "sms_template_fa"),
+        ({"sms_template_fa": "x" * 2001}, "sms_template_fa"),
         ({"email_customer_sources": ["storefront", "ebay"]}, "email_customer_sources"),
         ({"email_customer_sources": None}, "email_customer_sources"),
         ({"requires_tracking": "y", "cancels_order": "y"}, "cancels_order"),
