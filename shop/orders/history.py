@@ -52,12 +52,18 @@ SYSTEM_WORDS = {
 _RELEASED = re.compile(r"released ([0-9]+) reserved units")
 
 
+def released_note(units: int) -> str:
+    """The note of a stock release (a cancellation, whoever made it): stored in English like
+    the SYSTEM_WORDS, with the count in it, and translated with its plural by shown()."""
+    return f"released {units} reserved units"
+
+
 def shown(event: OrderEvent, text: str) -> str:
     """``text`` (the event's actor label or note) as the reader should see it."""
     if event.actor_kind in ("system", "rule") and text in SYSTEM_WORDS:
         return str(SYSTEM_WORDS[text])
     if event.kind in ("stock", "state") and (released := _RELEASED.fullmatch(text)):
-        # Written by the stock release, whoever cancelled: see sales.services, orders.services.
+        # Written by released_note().
         units = int(released.group(1))
         return ngettext("%(num)s reserved unit released", "%(num)s reserved units released", units)
     return text

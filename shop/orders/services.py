@@ -211,7 +211,7 @@ def change_status(
             kind="state",
             before="sales_order",
             after="cancelled",
-            note=f"released {released} reserved units",
+            note=history.released_note(released),
         )
     events.status_changed.send(order, status=status, previous=previous, by=by)
     return order

@@ -307,7 +307,7 @@ def cancel_quotation(order: Order, *, by: Actor, reason: str = "") -> Order:
         order, by=by, kind="state", before="quotation_sent", after="cancelled", note=reason, public=True
     )
     if released:
-        history.record(order, by=by, kind="stock", note=f"released {released} reserved units")
+        history.record(order, by=by, kind="stock", note=history.released_note(released))
     events.order_cancelled.send(order)
     return order
 
