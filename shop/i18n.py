@@ -16,6 +16,7 @@ from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe", "pl": "Polski", "fa": "فارسی"}
+LANGUAGES = tuple(LANGUAGE_NAMES)  # every language the app has: sellers' texts are kept in these
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 

@@ -20,6 +20,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.forms import ShopForm
+from shop.i18n import LANGUAGE_NAMES, LANGUAGES
+from shop.money import CURRENCIES
 from shop.notifications.templating import LIMITS as TEMPLATE_LIMITS
 from shop.orders.labels import ORDER_SOURCES
 from shop.orders.labels import group_label as status_group_label
@@ -42,7 +44,7 @@ class ActionForm(ShopForm):
 
 # --- shared pieces ----------------------------------------------------------------------------
 
-LANGUAGES = ("en", "tr", "pl", "fa")
+CURRENCY_SYMBOLS = {"TRY": "₺", "PLN": "zł", "IRR": "﷼"}  # beside the code in the currency choice
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -207,12 +209,11 @@ class SettingsForm(ShopForm):
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
-        from shop.i18n import LANGUAGE_NAMES
         from shop.settings.services import SMS_PRICE_CURRENCIES
 
         self.sms_price_currency.choices = [(code, code) for code in SMS_PRICE_CURRENCIES]
 
-        self.currency.choices = [("TRY", "TRY · ₺"), ("PLN", "PLN · zł"), ("IRR", "IRR · ﷼")]
+        self.currency.choices = [(code, f"{code} · {CURRENCY_SYMBOLS[code]}") for code in CURRENCIES]
         self.default_language.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
         self.enabled_languages.choices = [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
         policies = [("checkout", _l("At checkout")), ("payment", _l("When paid"))]

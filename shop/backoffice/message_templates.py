@@ -25,11 +25,10 @@ from wtforms.validators import Length
 
 from shop.backoffice import bp
 from shop.backoffice.access import admin_required
-from shop.backoffice.forms import LANGUAGES
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.forms import ShopForm
-from shop.i18n import LANGUAGE_NAMES
+from shop.i18n import LANGUAGE_NAMES, LANGUAGES
 from shop.notifications import messages, templating
 from shop.notifications.models import MessageTemplate
 from shop.notifications.sms_count import count, estimate

@@ -19,6 +19,7 @@ from shop.backoffice.forms import SettingsForm, WarehousePickupForm
 from shop.catalog.models import Warehouse
 from shop.extensions import db
 from shop.i18n import LANGUAGE_NAMES, format_number, translated
+from shop.money import scale
 from shop.settings import services as settings
 from shop.settings.models import SettingChange
 
@@ -88,7 +89,7 @@ def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
     if submitted:
         form = SettingsForm()
     else:
-        places = 0 if shop.currency == "IRR" else 2
+        places = scale(shop.currency)
         form = SettingsForm(
             formdata=None,
             data={

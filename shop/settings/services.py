@@ -14,6 +14,8 @@ from shop.accounts.models import SalesTeam
 from shop.catalog.models import Warehouse
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.i18n import LANGUAGES
+from shop.money import CURRENCIES, scale
 from shop.settings.models import Setting, SettingChange
 
 # Delivery prices (gross) that suit each currency when the seller has not set any.
@@ -86,8 +88,6 @@ def update(**values: Any) -> ShopSettings:
 
 # --- the settings page: validated changes, each recorded with who made it ------------------
 
-CURRENCIES = ("TRY", "PLN", "IRR")
-LANGUAGES = ("en", "tr", "pl", "fa")
 DELIVERY_METHODS = ("carrier", "courier", "pickup")
 # Payment methods whose confirmation the seller chooses; a card order is confirmed once paid.
 CONFIRMABLE_METHODS = ("bank_transfer", "cash")
@@ -144,7 +144,7 @@ def _money(value: Any, currency: str) -> str | None:
         return None
     if not amount.is_finite() or amount < 0 or amount >= PRICE_MAX:
         return None
-    places = Decimal("1") if currency == "IRR" else Decimal("0.01")
+    places = Decimal(1).scaleb(-scale(currency))
     if amount != amount.quantize(places, rounding=ROUND_HALF_UP):
         return None
     return str(amount.quantize(places))
@@ -233,7 +233,7 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
             if price is None:
                 errors[f"delivery_prices.{method}"] = (
                     gettext("Enter a whole amount of 0 or more, without decimals.")
-                    if currency == "IRR"
+                    if scale(currency) == 0
                     else gettext("Enter an amount of 0 or more, with at most 2 decimals.")
                 )
             prices[method] = price
@@ -391,7 +391,7 @@ def current_fresh() -> ShopSettings:
 def _effective(key: str, settings: ShopSettings) -> Any:
     """What a setting is in effect now: empty delivery prices mean the currency's defaults."""
     if key == "delivery_prices":
-        places = Decimal("1") if settings.currency == "IRR" else Decimal("0.01")
+        places = Decimal(1).scaleb(-scale(settings.currency))
         return {method: str(settings.delivery_price(method).quantize(places)) for method in DELIVERY_METHODS}
     if key == "confirm_order_on":
         return {"card": "payment", **settings.confirm_order_on}
