@@ -70,7 +70,7 @@ class ChangeStatusForm(ShopForm):
             if status.id != order.status_id
         ]
         self.carrier.choices = [("", _("Choose a carrier"))] + [
-            (code, _("Other") if code == "other" else name) for code, (name, _url) in CARRIERS.items()
+            (code, carrier_name(code)) for code in CARRIERS
         ]
 
     def validate_status(self, field) -> None:  # noqa: ANN001
@@ -206,7 +206,7 @@ def _context(
         "sales_team": db.session.get(SalesTeam, order.sales_team_id) if order.sales_team_id else None,
         "customer_account": db.session.get(User, order.customer_id) if order.customer_id else None,
         "tracking_link": tracking_url(order.carrier, order.tracking_number),
-        "carrier_label": _("Other") if order.carrier == "other" else carrier_name(order.carrier),
+        "carrier_label": carrier_name(order.carrier),
         "can_change_status": order.state == OrderState.SALES_ORDER,
         "describe_event": lambda event: describe_event(event, status_names, order),
         "actor_kind_label": actor_kind_label,

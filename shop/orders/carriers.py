@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-# code: (name, tracking page with {number})
-CARRIERS: dict[str, tuple[str, str]] = {
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+# code: (name, tracking page with {number}). Carriers' names are their brands, never
+# translated; "Other" is a word, translated in the reader's language when shown.
+CARRIERS: dict[str, tuple[str | LazyString, str]] = {
     "yurtici": (
         "Yurtiçi Kargo",
         "https://www.yurticikargo.com/tr/online-servisler/gonderi-sorgula?code={number}",
@@ -18,12 +22,12 @@ CARRIERS: dict[str, tuple[str, str]] = {
     "poczta_polska": ("Poczta Polska", "https://emonitoring.poczta-polska.pl/?numer={number}"),
     "post_ir": ("پست ایران", "https://tracking.post.ir/?id={number}"),
     "tipax": ("Tipax", "https://tipaxco.com/tracking?barcode={number}"),
-    "other": ("Other", ""),
+    "other": (_l("Other"), ""),
 }
 
 
 def carrier_name(code: str) -> str:
-    return CARRIERS.get(code, (code, ""))[0]
+    return str(CARRIERS.get(code, (code, ""))[0])
 
 
 def tracking_url(code: str, number: str) -> str:

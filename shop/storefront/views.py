@@ -442,7 +442,7 @@ def track(token: str):
         status_names={code: order_statuses.status_name(status) for code, status in statuses.items()},
         shown_status=shown,
         shown_colour=safe_colour(shown.colour if shown else None),
-        carrier=_("Other") if order.carrier == "other" else carrier_name(order.carrier),
+        carrier=carrier_name(order.carrier),
         carrier_link=tracking_url(order.carrier, order.tracking_number),
         transactions=payments.transactions_for(order),
         bank_account=settings.current().bank_account,
