@@ -90,10 +90,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     @login_manager.user_loader
     def _load_user(session_id: str) -> User | None:
         """The session holds "<user id>.<session version>"; an older version is no session."""
-        user_id, _, version = session_id.partition(".")
-        if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+        from shop.web import parse_id
+
+        raw_id, _, version = session_id.partition(".")
+        user_id = parse_id(raw_id)
+        if user_id is None or not (version.isascii() and version.isdigit()):
             return None
-        user = db.session.get(User, int(user_id)) if len(user_id) <= 10 else None
+        user = db.session.get(User, user_id)
         return user if user is not None and user.session_version == int(version) else None
 
     from shop.backoffice import bp as backoffice_bp

@@ -145,7 +145,7 @@ def authenticate_staff(email: str, password: str, *, max_failures: int, window_m
     if _failures_since(email, window_minutes) >= max_failures:
         raise AccountLocked(minutes=window_minutes)
     user = authenticate(email, password)
-    if user.role not in (Role.ADMIN, Role.STAFF, Role.COURIER):
+    if user.role not in BACK_OFFICE_ROLES:
         raise NotBackOfficeAccount()
     db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == email))
     return user

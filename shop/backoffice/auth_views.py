@@ -6,7 +6,9 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from shop.accounts import services as accounts
+from shop.accounts.models import Role
 from shop.backoffice import bp
+from shop.backoffice.access import BACK_OFFICE
 from shop.backoffice.forms import ActionForm, StaffLoginForm
 from shop.errors import ShopError
 from shop.extensions import db, limiter
@@ -20,7 +22,7 @@ def _login_rate() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate, methods=["POST"])
 def login():
-    if current_user.is_authenticated and current_user.role.value in ("admin", "staff"):
+    if current_user.is_authenticated and current_user.role in BACK_OFFICE:
         return redirect(url_for("backoffice.orders"), 303)
     form = StaffLoginForm()
     status = 200
@@ -43,7 +45,7 @@ def login():
         else:
             start_session(user)
             db.session.commit()
-            if user.role.value == "courier":
+            if user.role == Role.COURIER:
                 return redirect(url_for("storefront.home"), 303)
             return redirect(safe_next(url_for("backoffice.orders"), within="/admin"), 303)
     elif form.errors:
