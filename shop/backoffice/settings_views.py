@@ -18,7 +18,7 @@ from shop.backoffice.access import admin_required
 from shop.backoffice.forms import SettingsForm, WarehousePickupForm
 from shop.catalog.models import Warehouse
 from shop.extensions import db
-from shop.i18n import LANGUAGE_NAMES, format_number, translated
+from shop.i18n import LANGUAGE_NAMES, format_number
 from shop.money import scale
 from shop.settings import services as settings
 from shop.settings.models import SettingChange
@@ -297,8 +297,6 @@ def _page(form: SettingsForm, pairs, *, status: int = 200, problems: list[str] |
             current=shop,
             history=_history(settings.recent_changes(20)),
             problems=problems or [],
-            translated=translated,
-            teams=sales_teams(),
         ),
         status,
     )
@@ -317,9 +315,7 @@ def settings_page():
     if not submitted:
         return _page(form, pairs)
     if not form.validate_on_submit() or not all(pickup.validate() for _warehouse, pickup in pairs):
-        return _page(
-            form, pairs, status=422, problems=[_("Nothing was saved: correct the fields marked below.")]
-        )
+        return _page(form, pairs, status=422, problems=[str(settings.InvalidSettings({}))])
     try:
         recorded = settings.save(_changes(form), by_user_id=current_user.id, warehouses=_pickups(pairs))
         db.session.commit()

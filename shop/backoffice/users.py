@@ -184,7 +184,6 @@ def _form_page(form: UserForm, user: User | None, *, status: int = 200, reset_fo
             user=user,
             reset_form=reset_form or PasswordResetForm(formdata=None),
             error=error,
-            role_label=role_label,
             is_self=user is not None and user.id == current_user.id,
             history=account_history(user) if user is not None else [],
         ),
