@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from shop.catalog.models import Variant, Warehouse
 from shop.db_types import Money, Rate, UTCDateTime, str_enum, utcnow
 from shop.extensions import db
+from shop.money import LineAmounts, line_amounts
 from shop.orders.models import OrderStatus
 
 
@@ -170,6 +171,13 @@ class Order(db.Model):
     @property
     def amount_due(self) -> Decimal:
         return self.total - self.amount_paid
+
+    @property
+    def delivery_amounts(self) -> LineAmounts:
+        """Delivery priced as one line (gross includes VAT, rounded by the line rule): what the
+        totals add and what the VAT breakdown shows."""
+        rate = Decimal(self.delivery_vat_rate or 0)
+        return line_amounts(Decimal(self.delivery_price or 0), 1, rate, self.currency)
 
 
 class OrderLine(db.Model):

@@ -163,9 +163,7 @@ def _price_line(line: OrderLine, currency: str) -> None:
 
 def _recompute_totals(order: Order) -> None:
     """Totals are sums of the rounded lines, plus delivery rounded the same way."""
-    delivery = line_amounts(
-        Decimal(order.delivery_price or 0), 1, Decimal(order.delivery_vat_rate or 0), order.currency
-    )
+    delivery = order.delivery_amounts
     order.net_total = sum((line.net for line in order.lines), Decimal("0")) + delivery.net
     order.tax_total = sum((line.tax for line in order.lines), Decimal("0")) + delivery.tax
     order.total = sum((line.gross for line in order.lines), Decimal("0")) + delivery.gross

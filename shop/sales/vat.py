@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shop.money import line_amounts
 from shop.sales.models import Order
 
 
@@ -34,8 +33,6 @@ def vat_breakdown(order: Order) -> list[VatRow]:
     for line in order.lines:
         add(line.vat_rate, line.net, line.tax, line.gross)
     if order.delivery_price:
-        delivery = line_amounts(
-            Decimal(order.delivery_price), 1, Decimal(order.delivery_vat_rate or 0), order.currency
-        )
+        delivery = order.delivery_amounts
         add(Decimal(order.delivery_vat_rate or 0), delivery.net, delivery.tax, delivery.gross)
     return [VatRow(rate, *amounts) for rate, amounts in sorted(sums.items())]
