@@ -23,7 +23,7 @@ from shop.forms import ShopForm
 from shop.i18n import LANGUAGE_NAMES, LANGUAGES
 from shop.money import CURRENCIES
 from shop.notifications.templating import LIMITS as TEMPLATE_LIMITS
-from shop.orders.labels import ORDER_SOURCES
+from shop.orders.labels import DEFAULT_COLOUR, ORDER_SOURCES
 from shop.orders.labels import group_label as status_group_label
 from shop.orders.labels import source_label as order_source_label
 from shop.orders.models import StatusGroup
@@ -54,11 +54,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _colour(form, field) -> None:  # noqa: ANN001
-    if not _COLOUR.match(field.data or ""):
+    if not HEX_COLOUR.match(field.data or ""):
         raise ValidationError(_l("Choose a colour, written as #rrggbb."))
     field.data = field.data.lower()
 
@@ -74,7 +74,9 @@ class StatusForm(ShopForm):
 
     group = SelectField(_l("Group"), validate_choice=False)
     subgroup = StringField(_l("Subgroup (optional)"), validators=[Length(max=60)])
-    colour = StringField(_l("Colour"), default="#64748b", validators=[_colour], render_kw={"type": "color"})
+    colour = StringField(
+        _l("Colour"), default=DEFAULT_COLOUR, validators=[_colour], render_kw={"type": "color"}
+    )
     position = IntegerField(
         _l("Position in lists"),
         default=0,

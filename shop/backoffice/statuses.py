@@ -16,6 +16,7 @@ from shop.accounts.models import Role
 from shop.backoffice import bp
 from shop.backoffice.access import admin_required, staff_required
 from shop.backoffice.forms import (
+    HEX_COLOUR,
     LANGUAGES,
     ORDER_SOURCES,
     ActionForm,
@@ -28,7 +29,7 @@ from shop.errors import NotFound, ShopError
 from shop.extensions import db
 from shop.notifications import templating
 from shop.orders import services as orders
-from shop.orders.labels import safe_colour
+from shop.orders.labels import DEFAULT_COLOUR, safe_colour
 from shop.orders.models import OrderStatus, StatusGroup
 from shop.sales.models import Order
 from shop.web import is_htmx, parse_id, render
@@ -91,7 +92,7 @@ def _fill(form: StatusForm, status: OrderStatus) -> None:
             getattr(form, f"{name}_{code}").data = texts.get(code, "")
     form.group.data = status.group.value
     form.subgroup.data = status.subgroup
-    form.colour.data = status.colour if len(status.colour or "") == 7 else "#64748b"
+    form.colour.data = status.colour if HEX_COLOUR.match(status.colour or "") else DEFAULT_COLOUR
     form.position.data = status.position
     form.marketplace_status.data = status.marketplace_status
     for flag in _FLAGS:
@@ -123,13 +124,12 @@ def _not_with_tracking() -> list[str]:
     return [name for name in templating.event_spec("status_change").names if name not in tracking]
 
 
-def _form_page(form: StatusForm, status: OrderStatus | None, *, code: int = 200, error: str = ""):
+def _form_page(form: StatusForm, status: OrderStatus | None, *, code: int = 200):
     return (
         render_template(
             "backoffice/statuses/edit.html",
             form=form,
             status=status,
-            error=error,
             orders_count=orders.orders_in_status(status) if status is not None else 0,
             languages=LANGUAGES,
             safe_colour=safe_colour,
@@ -142,11 +142,8 @@ def _form_page(form: StatusForm, status: OrderStatus | None, *, code: int = 200,
 
 def _refused(form: StatusForm, status: OrderStatus | None, error: ShopError):
     db.session.rollback()
-    field = getattr(form, error.field or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, str(error)]
-        return _form_page(form, status, code=422)
-    return _form_page(form, status, code=422, error=str(error))
+    form.show_error(error)
+    return _form_page(form, status, code=422)
 
 
 # --- views ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.db_types import UTCDateTime, str_enum, utcnow
 from shop.extensions import db
+from shop.orders.labels import DEFAULT_COLOUR
 
 
 class StatusGroup(enum.StrEnum):
@@ -30,7 +31,7 @@ class OrderStatus(db.Model):
     name: Mapped[dict[str, str]] = mapped_column(JSON)  # per language
     group: Mapped[StatusGroup] = mapped_column(str_enum(StatusGroup))
     subgroup: Mapped[str] = mapped_column(String(60), default="")
-    colour: Mapped[str] = mapped_column(String(7), default="#64748b")
+    colour: Mapped[str] = mapped_column(String(7), default=DEFAULT_COLOUR)
     position: Mapped[int] = mapped_column(default=0)
     marketplace_status: Mapped[str] = mapped_column(String(60), default="")  # e.g. Allegro's "SENT"
     # Behaviour.
