@@ -31,7 +31,14 @@ from shop.orders.labels import safe_colour, source_label
 from shop.orders.models import OrderEvent, OrderStatus
 from shop.payments.services import transactions_for
 from shop.sales import services as sales
-from shop.sales.models import Order, OrderState, delivery_method_label, payment_method_label, state_label
+from shop.sales.models import (
+    Order,
+    OrderState,
+    delivery_method_label,
+    payment_method_label,
+    payment_state_label,
+    state_label,
+)
 from shop.sales.vat import vat_breakdown
 from shop.web import is_htmx, parse_id
 
@@ -109,10 +116,6 @@ def actor_kind_label(kind: str) -> str:
         "provider": _("Payment provider"),
         "system": _("System"),
     }.get(kind, kind)
-
-
-def payment_state_label(state: str) -> str:
-    return {"paid": _("Paid"), "not_paid": _("Not paid")}.get(state, state)
 
 
 def transaction_state_label(state: str) -> str:

@@ -37,6 +37,7 @@ from shop.sales.models import (
     OrderState,
     PaymentState,
     delivery_method_label,
+    payment_state_label,
     state_label,
 )
 from shop.web import is_htmx, parse_id, render
@@ -61,7 +62,7 @@ def labels() -> dict[str, dict[str, str]]:
             **{method.value: delivery_method_label(method.value) for method in DeliveryMethod},
             "": delivery_method_label(None),
         },
-        "payment": {"paid": _("Paid"), "not_paid": _("Not paid")},
+        "payment": {state.value: payment_state_label(state) for state in PaymentState},
         "state": {state.value: state_label(state) for state in OrderState},
         "source": {"storefront": _("Storefront")},
     }
@@ -208,7 +209,7 @@ def _page_context(
         "form": OrderFilterForm(order_filter, statuses, people, teams, names) if full_page else None,
         "counts": listing.counts_by_group(statuses, cap=count_cap()) if full_page else {},
         "count_cap": count_cap(),
-        "groups": ["", AWAITING_PAYMENT, "new", "in_progress", "completed", "not_completed"],
+        "groups": ("", *listing.GROUPS),
         "bulk_form": bulk_form or BulkStatusForm(formdata=None, back=query_string, statuses=statuses),
         "problems": _problem_messages(order_filter),
         "first_url": url_for("backoffice.orders", **args),

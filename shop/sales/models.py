@@ -37,6 +37,13 @@ def state_label(state: str) -> str:
     return labels.get(state, str(state))
 
 
+def payment_state_label(state: str) -> str:
+    """Paid or not, as the order list and the order page show it, in the reader's language."""
+    from flask_babel import gettext as _
+
+    return {PaymentState.PAID: _("Paid"), PaymentState.NOT_PAID: _("Not paid")}.get(state, str(state))
+
+
 def delivery_method_label(method: str | None) -> str:
     """A delivery method as customers, sellers and messages name it, in their language."""
     from flask_babel import gettext as _
