@@ -82,6 +82,21 @@ def count_label(count: int, cap: int) -> str:
 # --- forms ----------------------------------------------------------------------------------
 
 
+# Each filter's name by its URL parameter: the form's labels, and the prefix of a refused value.
+FILTER_LABELS = {
+    "q": _l("Search"),
+    "group": _l("Status group"),
+    "status": _l("Status"),
+    "delivery": _l("Delivery"),
+    "payment": _l("Payment"),
+    "source": _l("Source"),
+    "salesperson": _l("Salesperson"),
+    "team": _l("Sales team"),
+    "from": _l("From"),
+    "to": _l("To"),
+}
+
+
 class OrderFilterForm(ShopForm):
     """The filters, a GET form: its values live in the URL, so it changes nothing and needs no
     CSRF token. OrderFilter.from_args is what reads them; this form only draws them."""
@@ -89,15 +104,15 @@ class OrderFilterForm(ShopForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search"), render_kw={"placeholder": _l("Number, name, e-mail, phone or SKU")})
-    status = SelectField(_l("Status"), validate_choice=False)
-    delivery = SelectField(_l("Delivery"), validate_choice=False)
-    payment = SelectField(_l("Payment"), validate_choice=False)
-    source = SelectField(_l("Source"), validate_choice=False)
-    salesperson = SelectField(_l("Salesperson"), validate_choice=False)
-    team = SelectField(_l("Sales team"), validate_choice=False)
-    date_from = StringField(_l("From"), name="from", render_kw={"type": "date"})
-    date_to = StringField(_l("To"), name="to", render_kw={"type": "date"})
+    q = SearchField(FILTER_LABELS["q"], render_kw={"placeholder": _l("Number, name, e-mail, phone or SKU")})
+    status = SelectField(FILTER_LABELS["status"], validate_choice=False)
+    delivery = SelectField(FILTER_LABELS["delivery"], validate_choice=False)
+    payment = SelectField(FILTER_LABELS["payment"], validate_choice=False)
+    source = SelectField(FILTER_LABELS["source"], validate_choice=False)
+    salesperson = SelectField(FILTER_LABELS["salesperson"], validate_choice=False)
+    team = SelectField(FILTER_LABELS["team"], validate_choice=False)
+    date_from = StringField(FILTER_LABELS["from"], name="from", render_kw={"type": "date"})
+    date_to = StringField(FILTER_LABELS["to"], name="to", render_kw={"type": "date"})
 
     def __init__(
         self,
@@ -250,21 +265,7 @@ def _sellers(page: OrderPage, *, everyone: bool) -> tuple[list[User], list[Sales
 
 
 def _problem_messages(order_filter: OrderFilter) -> list[str]:
-    if not order_filter.problems:
-        return []
-    names = {
-        "q": _("Search"),
-        "group": _("Status group"),
-        "status": _("Status"),
-        "delivery": _("Delivery"),
-        "payment": _("Payment"),
-        "source": _("Source"),
-        "salesperson": _("Salesperson"),
-        "team": _("Sales team"),
-        "from": _("From"),
-        "to": _("To"),
-    }
-    return [f"{names.get(name, name)}: {message}" for name, message in order_filter.problems.items()]
+    return [f"{FILTER_LABELS.get(name, name)}: {message}" for name, message in order_filter.problems.items()]
 
 
 def _filter_from_query(query_string: str) -> tuple[OrderFilter, Cursor | None]:
