@@ -44,8 +44,6 @@ class EmailTaken(ShopError):
     http_status = 422
 
     def describe(self) -> str:
-        from flask_babel import gettext
-
         return gettext("An account with this e-mail address already exists; log in instead.")
 
 
@@ -55,8 +53,6 @@ class BadCredentials(ShopError):
     http_status = 422
 
     def describe(self) -> str:
-        from flask_babel import gettext
-
         return gettext("The e-mail address or the password is wrong.")
 
 
@@ -106,8 +102,6 @@ class AccountLocked(ShopError):
     http_status = 429
 
     def describe(self) -> str:
-        from flask_babel import gettext
-
         return gettext(
             "Too many failed attempts for this account. Try again in %(minutes)s minutes.",
             minutes=self.data.get("minutes", 15),
@@ -121,9 +115,6 @@ class NotBackOfficeAccount(BadCredentials):
 def _failures_since(email: str, minutes: int) -> int:
     from datetime import timedelta
 
-    from sqlalchemy import func
-
-    from shop.accounts.models import LoginAttempt
     from shop.db_types import utcnow
 
     since = utcnow() - timedelta(minutes=minutes)
@@ -139,21 +130,22 @@ def _failures_since(email: str, minutes: int) -> int:
 
 def authenticate_staff(email: str, password: str, *, max_failures: int, window_minutes: int) -> User:
     """Back-office login: per-account lock after repeated failures, whichever process served them."""
-    from shop.accounts.models import LoginAttempt
-
     email = email.strip().lower()
     if _failures_since(email, window_minutes) >= max_failures:
         raise AccountLocked(minutes=window_minutes)
     user = authenticate(email, password)
     if user.role not in BACK_OFFICE_ROLES:
         raise NotBackOfficeAccount()
-    db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == email))
+    _clear_failed_logins(email)
     return user
 
 
-def record_failed_login(email: str, address: str) -> None:
-    from shop.accounts.models import LoginAttempt
+def _clear_failed_logins(email: str) -> None:
+    """A successful login or a password reset ends the account's lock."""
+    db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == email))
 
+
+def record_failed_login(email: str, address: str) -> None:
     db.session.add(LoginAttempt(email=email.strip().lower()[:254], address=(address or "")[:64]))
 
 
@@ -416,7 +408,7 @@ def reset_password(user: User, password: str, *, by: User) -> User:
     _check_password(password)
     user.password_hash = hash_password(password)
     user.session_version = (user.session_version or 1) + 1
-    db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    _clear_failed_logins(user.email)
     _record(by, "password_reset", user=user)
     return user
 
