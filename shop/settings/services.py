@@ -60,30 +60,52 @@ class ShopSettings:
         return Decimal(prices.get(method, "0"))
 
 
+_KNOWN = frozenset(f.name for f in fields(ShopSettings))
+
+
 def current() -> ShopSettings:
     """The settings, read once per request."""
     if has_request_context() and "shop_settings" in g:
         return g.shop_settings
     stored = {row.key: row.value for row in db.session.scalars(db.select(Setting))}
-    known = {f.name for f in fields(ShopSettings)}
-    loaded = ShopSettings(**{key: value for key, value in stored.items() if key in known})
+    loaded = ShopSettings(**{key: value for key, value in stored.items() if key in _KNOWN})
     if has_request_context():
         g.shop_settings = loaded
     return loaded
 
 
+def current_fresh() -> ShopSettings:
+    """The stored settings, read now (not the copy cached for the request)."""
+    _forget_cached()
+    return current()
+
+
 def update(**values: Any) -> ShopSettings:
-    """Store settings (validated by the caller's form); the back office page comes later."""
-    known = {f.name for f in fields(ShopSettings)}
+    """Store settings as given, unchecked: for the demo data and tests. The back office saves
+    through save(), which validates and records each change."""
+    _check_keys(values)
     for key, value in values.items():
-        if key not in known:
+        _store(key, value)
+    _forget_cached()
+    return current()
+
+
+def _check_keys(keys: Any) -> None:
+    """Unknown keys are a bug in the caller, not user input."""
+    for key in keys:
+        if key not in _KNOWN:
             raise KeyError(key)
-        row = db.session.get(Setting, key) or Setting(key=key)
-        row.value = value
-        db.session.add(row)
+
+
+def _store(key: str, value: Any) -> None:
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value = value
+    db.session.add(row)
+
+
+def _forget_cached() -> None:
     if has_request_context():
         g.pop("shop_settings", None)
-    return current()
 
 
 # --- the settings page: validated changes, each recorded with who made it ------------------
@@ -152,10 +174,7 @@ def _money(value: Any, currency: str) -> str | None:
 
 def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any], dict[str, str]]:
     """Each known key checked and normalised; unknown keys are refused (a bug, not user input)."""
-    known = {f.name for f in fields(ShopSettings)}
-    for key in changes:
-        if key not in known:
-            raise KeyError(key)
+    _check_keys(changes)
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
     currency = changes.get("currency", now.currency)
@@ -358,9 +377,7 @@ def save(
     for key, value in clean.items():
         if value == getattr(now, key):
             continue
-        row = db.session.get(Setting, key) or Setting(key=key)
-        row.value = value
-        db.session.add(row)
+        _store(key, value)
         # Stored prices may only make explicit what was in effect (the currency's defaults).
         before = _effective(key, now)
         if value != before:
@@ -376,16 +393,8 @@ def save(
         )
     db.session.add_all(recorded)
     db.session.flush()
-    if has_request_context():
-        g.pop("shop_settings", None)
+    _forget_cached()
     return recorded
-
-
-def current_fresh() -> ShopSettings:
-    """The stored settings, read now (not the copy cached for the request)."""
-    if has_request_context():
-        g.pop("shop_settings", None)
-    return current()
 
 
 def _effective(key: str, settings: ShopSettings) -> Any:
