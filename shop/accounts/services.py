@@ -447,6 +447,17 @@ def rename_team(team, name: str, *, by: User | None = None):
     return team
 
 
+def team_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """Members and orders per sales team id (teams with none are left out)."""
+    from shop.sales.models import Order
+
+    def per_team(column) -> dict[int, int]:  # noqa: ANN001
+        query = db.select(column, func.count()).where(column.is_not(None)).group_by(column)
+        return dict(db.session.execute(query).tuples().all())
+
+    return per_team(User.sales_team_id), per_team(Order.sales_team_id)
+
+
 def delete_team(team, *, by: User | None = None) -> None:
     """Only an empty team goes: no members, no orders, and not the one the sales policy names."""
     from shop.sales.models import Order

@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func
 
 from shop.accounts import services as accounts
 from shop.accounts.models import Role, SalesTeam, User
@@ -20,7 +19,6 @@ from shop.backoffice.access import admin_required
 from shop.backoffice.forms import ActionForm, NewUserForm, PasswordResetForm, TeamForm, UserForm
 from shop.errors import NotFound, ShopError
 from shop.extensions import db
-from shop.sales.models import Order
 from shop.settings import services as settings
 from shop.web import is_htmx, parse_id, render
 
@@ -117,24 +115,7 @@ def _list_page(
     """The users page; under htmx, only its teams section (with ``notice`` on top)."""
     users = accounts.back_office_users()
     teams = accounts.sales_teams()
-    members = dict(
-        db.session.execute(
-            db.select(User.sales_team_id, func.count())
-            .where(User.sales_team_id.is_not(None))
-            .group_by(User.sales_team_id)
-        )
-        .tuples()
-        .all()
-    )
-    orders = dict(
-        db.session.execute(
-            db.select(Order.sales_team_id, func.count())
-            .where(Order.sales_team_id.is_not(None))
-            .group_by(Order.sales_team_id)
-        )
-        .tuples()
-        .all()
-    )
+    members, orders = accounts.team_counts()
     return render(
         "backoffice/users/list.html",
         "teams",
