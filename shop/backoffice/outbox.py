@@ -17,7 +17,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from werkzeug.datastructures import MultiDict
 from wtforms import SearchField, SelectField
 
 from shop.backoffice import bp
@@ -25,12 +24,13 @@ from shop.backoffice.access import staff_required
 from shop.backoffice.forms import ActionForm
 from shop.errors import NotFound
 from shop.extensions import db
-from shop.forms import CONTROL_CHARACTERS, ShopForm
+from shop.forms import ShopForm
 from shop.notifications import templating
 from shop.notifications.models import Channel, MessageState, OutboxMessage
-from shop.notifications.outbox import RetryRefused, can_retry, retry_now
+from shop.notifications.outbox import RetryRefused, retry_now
+from shop.sales import services as sales
 from shop.sales.models import Order
-from shop.web import is_htmx, parse_id, render, safe_next
+from shop.web import is_htmx, parse_id, query_text, render, safe_next
 
 LIST_TEMPLATE = "backoffice/outbox/list.html"
 DETAIL_TEMPLATE = "backoffice/outbox/detail.html"
@@ -81,8 +81,9 @@ class OutboxFilter:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args: MultiDict) -> OutboxFilter:
-        found = cls(q=CONTROL_CHARACTERS.sub("", args.get("q") or "")[:100].strip())
+    def from_request(cls) -> OutboxFilter:
+        args = request.args
+        found = cls(q=query_text("q"))
         state = args.get("state", "")
         if state in {s.value for s in MessageState}:
             found.state = state
@@ -128,18 +129,18 @@ class OutboxFilterForm(ShopForm):
 
 def _search(text: str):  # noqa: ANN202
     """A recipient fragment (any case; a phone number as typed, spaces and all) or an exact
-    order number. The fragment is a LIKE over the table: fine for a shop's outbox, and the
-    page stops at the first PAGE_SIZE matches."""
+    order number (any case: numbers are capital letters and digits). The fragment is a LIKE
+    over the table: fine for a shop's outbox, and the page stops at the first PAGE_SIZE matches."""
     recipient = func.lower(OutboxMessage.recipient)
     matches = [recipient.contains(text.lower(), autoescape=True)]
     if _PHONE_TYPED.match(text):
         compact = _PHONE_NOISE.sub("", text)
         if compact and compact != text:
             matches.append(recipient.contains(compact, autoescape=True))
-    if len(text) <= 20:
-        order_id = db.session.scalar(select(Order.id).where(Order.number.in_({text, text.upper()})).limit(1))
-        if order_id is not None:
-            matches.append(OutboxMessage.order_id == order_id)
+    try:
+        matches.append(OutboxMessage.order_id == sales.order_by_number(text.upper()).id)
+    except NotFound:
+        pass  # not an order number
     return or_(*matches)
 
 
@@ -166,6 +167,7 @@ def list_messages(found: OutboxFilter, *, before: int | None, limit: int = PAGE_
 
 
 def state_counts() -> dict[str, int]:
+    """How many messages are in each COUNTED state, in that order (the list's header shows them so)."""
     counted = db.session.execute(
         select(OutboxMessage.state, func.count())
         .where(OutboxMessage.state.in_(COUNTED))
@@ -204,7 +206,7 @@ def _list_context(found: OutboxFilter, before: int | None) -> dict:
 @bp.get("/outbox")
 @staff_required
 def outbox():
-    found = OutboxFilter.from_args(request.args)
+    found = OutboxFilter.from_request()
     raw_before = request.args.get("before")
     before = parse_id(raw_before)
     if raw_before and before is None:
@@ -231,7 +233,6 @@ def _detail_context(message: OutboxMessage, **extra) -> dict:
         "order_number": _order_number(message),
         "labels": message_labels(),
         "retry_form": ActionForm(formdata=None),
-        "can_retry": can_retry(message),
         "notice": "",
         "notice_kind": "success",
         **extra,

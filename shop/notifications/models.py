@@ -64,6 +64,12 @@ class OutboxMessage(db.Model):
         lines = (self.body_text or "").strip().splitlines()
         return lines[0] if lines else ""
 
+    @property
+    def can_retry(self) -> bool:
+        """Whether "retry now" may send it again: sent messages stay sent, and one a worker holds
+        is left to it (its lease decides)."""
+        return self.state not in (MessageState.SENT, MessageState.SENDING)
+
     __table_args__ = (
         # The worker's claim: due pending messages (and expired leases), oldest due first.
         Index("ix_outbox_state_due", "state", "next_attempt_at"),

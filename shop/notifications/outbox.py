@@ -80,14 +80,9 @@ class RetryRefused(ShopError):
         return gettext("This message is being sent right now; wait a moment and reload.")
 
 
-def can_retry(message: OutboxMessage) -> bool:
-    """Sent messages stay sent; one a worker holds is left to it (its lease decides)."""
-    return message.state not in (MessageState.SENT, MessageState.SENDING)
-
-
 def retry_now(message: OutboxMessage) -> None:
     """A seller's "retry now": due at once; a failed message gets its attempts back."""
-    if not can_retry(message):
+    if not message.can_retry:
         raise RetryRefused(state=message.state)
     if message.state in (MessageState.FAILED, MessageState.CANCELLED):
         message.attempts = 0
@@ -208,20 +203,15 @@ def _finish(message_id: int, worker: str, *, history: OutboxMessage | None = Non
 
 def _on_order_timeline(message: OutboxMessage, state: object, error: str) -> None:
     """The order's timeline shows what was sent to whom (and what could not be)."""
-    from shop.orders.models import OrderEvent
+    from shop.orders import history
 
-    db.session.add(
-        OrderEvent(
-            order_id=message.order_id,
-            actor_kind="system",
-            actor_id=None,
-            actor_label="outbox",
-            kind="message",
-            before=str(message.channel),
-            after=str(state),
-            note=f"{message.recipient}: {error or message.summary}"[:2000],
-            public=False,
-        )
+    history.record(
+        order_id=message.order_id,
+        by=history.Actor.system("outbox"),
+        kind="message",
+        before=str(message.channel),
+        after=str(state),
+        note=f"{message.recipient}: {error or message.summary}"[:2000],
     )
 
 

@@ -70,7 +70,7 @@ def shown(event: OrderEvent, text: str) -> str:
 
 
 def record(
-    order: Order,
+    order: Order | None = None,
     *,
     by: Actor,
     kind: str,
@@ -78,9 +78,12 @@ def record(
     after: str = "",
     note: str = "",
     public: bool = False,
+    order_id: int | None = None,
 ) -> OrderEvent:
+    """Add a line to an order's history, in the caller's transaction. ``order_id`` stands in
+    for ``order`` when only the id is at hand (the outbox), so nothing is loaded for it."""
     event = OrderEvent(
-        order_id=order.id,
+        order_id=order.id if order is not None else order_id,
         actor_kind=by.kind,
         actor_id=by.id,
         actor_label=by.label[:160],
