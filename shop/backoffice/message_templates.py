@@ -30,6 +30,8 @@ from shop.extensions import db
 from shop.forms import ShopForm
 from shop.i18n import LANGUAGE_NAMES, LANGUAGES
 from shop.notifications import messages, templating
+from shop.notifications.default_templates import default_template
+from shop.notifications.messages import STATUS_EVENTS
 from shop.notifications.models import MessageTemplate
 from shop.notifications.sms_count import count, estimate
 from shop.sales import services as sales
@@ -39,10 +41,8 @@ from shop.web import is_htmx
 LIST_TEMPLATE = "backoffice/messages/list.html"
 EDIT_TEMPLATE = "backoffice/messages/edit.html"
 PREVIEW_TEMPLATE = "backoffice/messages/_preview.html"
-
-# These two are sent when an order changes status, and the status says whether (its "e-mail
-# the customer" and "send SMS"); the templates here are the texts of statuses without their own.
-STATUS_EVENTS = frozenset({"status_change", "tracking_number"})
+# STATUS_EVENTS (imported above) are sent as each status says; the templates edited here for
+# them are the texts of statuses without their own.
 
 
 # --- shared with the status editor ----------------------------------------------------------
@@ -169,7 +169,7 @@ def _spec(event: str, channel: str) -> templating.EventSpec:
 
 
 def _defaults(event: str, channel: str, code: str) -> tuple[str, str]:
-    subject, body = messages.default_template(event, channel, code)
+    subject, body = default_template(event, channel, code)
     return normalise(subject), normalise(body)
 
 
@@ -332,12 +332,7 @@ def preview_context(event: str, language: str, order: Order | None) -> dict[str,
     context = templating.example_context(event)
     if order is None:
         return context
-    for group, values in templating.order_context(order, language=language).items():
-        if isinstance(values, dict) and isinstance(context.get(group), dict):
-            context[group].update(values)
-        else:
-            context[group] = values
-    return context
+    return templating.merge_groups(context, templating.order_context(order, language=language))
 
 
 def render_preview(

@@ -28,6 +28,7 @@ from shop.backoffice.message_templates import check_template, editor_help
 from shop.errors import NotFound, ShopError
 from shop.extensions import db
 from shop.notifications import templating
+from shop.notifications.messages import STATUS_EVENTS, status_event
 from shop.orders import services as orders
 from shop.orders.labels import DEFAULT_COLOUR, safe_colour
 from shop.orders.models import OrderStatus, StatusGroup
@@ -103,7 +104,7 @@ def _fill(form: StatusForm, status: OrderStatus) -> None:
 def _template_events(form: StatusForm) -> tuple[str, ...]:
     """The events a status's own texts are sent for: a status that needs a tracking number
     sends them as the tracking message once the order has one (notifications.subscribers)."""
-    return ("status_change", "tracking_number") if form.requires_tracking.data else ("status_change",)
+    return STATUS_EVENTS if form.requires_tracking.data else (status_event(False),)
 
 
 def _templates_fine(form: StatusForm) -> bool:

@@ -28,6 +28,17 @@ def dedupe_key(order_id: int) -> str:
     return f"{EVENT}:{order_id}"
 
 
+def still_wanted(message: OutboxMessage) -> bool:
+    """Checked just before sending: a cart reminder for a cart that became an order goes no more."""
+    if message.event == EVENT and message.order_id is not None:
+        from shop.sales.models import Order
+
+        # Read afresh: the customer may have checked out since the reminder was queued.
+        cart = db.session.get(Order, message.order_id, populate_existing=True)
+        return cart is not None and cart.is_cart
+    return True
+
+
 def scan_abandoned_carts(now: datetime | None = None) -> int:
     """Queue the reminders that are due and commit; how many were queued."""
     from shop.accounts.models import User

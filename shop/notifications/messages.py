@@ -16,7 +16,9 @@ from typing import Any
 from flask import current_app, has_request_context
 
 from shop.extensions import db
+from shop.i18n import enabled_languages
 from shop.notifications import outbox, templating
+from shop.notifications.default_templates import default_template
 from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
 
 # Channels on by default for each event: e-mail is free and expected; SMS costs the seller
@@ -32,6 +34,17 @@ DEFAULT_ENABLED = {
     "abandoned_cart": {"email"},
     "courier_assignment": {"email"},
 }
+
+# The two events an order's change of status sends, as the status says (its "e-mail the customer"
+# and "send SMS" switches, not the templates' own): the status's message, and the tracking message
+# of a status that needs a tracking number. A status's own texts are checked against both.
+STATUS_EVENTS = ("status_change", "tracking_number")
+
+
+def status_event(requires_tracking: bool) -> str:
+    """The event a change of status sends: the tracking message when it comes with a tracking
+    number, else the status message."""
+    return STATUS_EVENTS[1] if requires_tracking else STATUS_EVENTS[0]
 
 
 def saved_template(event: str, channel: Channel | str) -> MessageTemplate | None:
@@ -61,12 +74,6 @@ def customer_email(order: Any) -> str:
 
     customer = db.session.get(User, order.customer_id)
     return customer.email if customer is not None else ""
-
-
-def default_template(event: str, channel: str, language: str) -> tuple[str | None, str]:
-    from shop.notifications.default_templates import default_template as default
-
-    return default(event, channel, language)
 
 
 def sources(
@@ -173,11 +180,10 @@ def render_sources(
 
 
 def order_language(order: Any) -> str:
-    from shop.settings import services as settings
-
-    shop = settings.current()
-    language = getattr(order, "locale", "") or shop.default_language
-    return language if language in shop.enabled_languages else shop.default_language
+    """The order's language if the shop still offers it, else the shop's default."""
+    languages, default = enabled_languages()
+    language = getattr(order, "locale", "") or default
+    return language if language in languages else default
 
 
 def queue_for_order(
@@ -197,24 +203,15 @@ def queue_for_order(
     if not recipient:
         return None
     language = language or order_language(order)
+    problem: templating.TemplateProblem | None = None
     with url_context():
         context = templating.order_context(order, language=language, extra=extra)
         try:
             subject, text, html = render(event, channel, language, context, own=own)
-        except templating.TemplateProblem as problem:
-            message = outbox.queue(
-                channel,
-                event=event,
-                recipient=recipient,
-                body_text="",
-                language=language,
-                order_id=order.id,
-                dedupe_key=dedupe_key,
-            )
-            message.state = MessageState.FAILED
-            message.last_error = f"template: {problem}"
-            return message
-    return outbox.queue(
+        except templating.TemplateProblem as error:
+            # Queued all the same, empty and FAILED: the outbox shows what went wrong.
+            subject, text, html, problem = "", "", "", error
+    message = outbox.queue(
         channel,
         event=event,
         recipient=recipient,
@@ -225,6 +222,10 @@ def queue_for_order(
         order_id=order.id,
         dedupe_key=dedupe_key,
     )
+    if problem is not None:
+        message.state = MessageState.FAILED
+        message.last_error = f"template: {problem}"
+    return message
 
 
 def for_order(order_id: int, *, limit: int = 50) -> list[OutboxMessage]:

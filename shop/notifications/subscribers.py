@@ -25,7 +25,7 @@ def on_status_changed(order: Any, *, status: Any, previous: Any = None, by: Any 
     number (Shipped) sends the tracking message unless the seller wrote the status's own text."""
     from shop.settings import services as settings
 
-    event = "tracking_number" if status.requires_tracking and order.tracking_number else "status_change"
+    event = messages.status_event(bool(status.requires_tracking and order.tracking_number))
     own_email = {"subject": status.email_subject or {}, "body": status.email_body or {}}
     own_sms = {"body": status.sms_template or {}}
     if status.email_customer and (

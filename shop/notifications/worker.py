@@ -17,21 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from shop.extensions import db
 from shop.notifications import outbox
-from shop.notifications.models import OutboxMessage
+from shop.notifications.carts import scan_abandoned_carts, still_wanted
 from shop.notifications.transports import Transports
 
 CART_SCAN_EVERY_SECONDS = 60
 DB_RETRY_SECONDS = 5
-
-
-def still_wanted(message: OutboxMessage) -> bool:
-    """Checked just before sending: a cart reminder for a cart that became an order goes no more."""
-    if message.event == "abandoned_cart" and message.order_id is not None:
-        from shop.sales.models import Order, OrderState
-
-        state = db.session.scalar(db.select(Order.state).where(Order.id == message.order_id))
-        return state == OrderState.QUOTATION
-    return True
 
 
 def run(
@@ -42,8 +32,6 @@ def run(
     log: Callable[[str], None] | None = None,
 ) -> outbox.Outcome:
     """Send due messages until stopped (or, with ``once``, until nothing is due)."""
-    from shop.notifications.carts import scan_abandoned_carts
-
     stop = stop or threading.Event()
     worker = outbox.worker_id()
     transports = Transports()
