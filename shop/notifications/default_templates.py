@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-LANGUAGES = ("en", "tr", "pl", "fa")
+from shop.i18n import LANGUAGES as LANGUAGES  # every language the app has; each has its defaults here
 
 Template = tuple[str | None, str]  # (subject, body); SMS have no subject
 

@@ -39,9 +39,6 @@ from jinja2.tests import TESTS
 
 from shop.errors import ShopError
 
-CHANNELS = ("email", "sms")
-FIELDS = ("subject", "body")
-
 # --- the events and their variables -----------------------------------------------------------
 
 
@@ -1447,9 +1444,9 @@ def order_context(order: Any, *, language: str, extra: Mapping[str, Any] | None 
             "shop": {
                 "name": shop.shop_name,
                 "url": url_for("storefront.home", _external=True),
-                # Settings have no public contact yet: a shop_email / shop_phone setting wins.
-                "email": getattr(shop, "shop_email", "") or shop.admin_email,
-                "phone": getattr(shop, "shop_phone", ""),
+                # Settings have no public contact yet: the admin's address, and no phone.
+                "email": shop.admin_email,
+                "phone": "",
                 "bank_account": shop.bank_account,
             },
             "customer": {
@@ -1493,14 +1490,19 @@ def order_context(order: Any, *, language: str, extra: Mapping[str, Any] | None 
                 return [plain(item) for item in value]
             return value
 
-        for group, group_values in _nested(
-            {key: plain(value) for key, value in (extra or {}).items()}
-        ).items():
-            if isinstance(group_values, dict) and isinstance(values.get(group), dict):
-                values[group].update(group_values)
-            else:
-                values[group] = group_values
+        merge_groups(values, _nested({key: plain(value) for key, value in (extra or {}).items()}))
     return values
+
+
+def merge_groups(context: dict[str, Any], groups: Mapping[str, Any]) -> dict[str, Any]:
+    """Put ``groups`` (values by group, ``{"order": {...}}``) into ``context``: a group both
+    have as dicts is updated name by name, anything else replaced. Returns ``context``."""
+    for group, values in groups.items():
+        if isinstance(values, dict) and isinstance(context.get(group), dict):
+            context[group].update(values)
+        else:
+            context[group] = values
+    return context
 
 
 # --- the HTML e-mail -----------------------------------------------------------------------
@@ -1551,7 +1553,6 @@ def render_email_html(text: str, *, language: str, shop: Mapping[str, Any], subj
 
 
 __all__ = [
-    "CHANNELS",
     "EVENTS",
     "LIMITS",
     "EventSpec",
@@ -1563,6 +1564,7 @@ __all__ = [
     "example_context",
     "longest_context",
     "longest_values",
+    "merge_groups",
     "order_context",
     "render",
     "render_email_html",

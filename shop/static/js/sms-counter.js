@@ -160,13 +160,13 @@
     return configs.get(output);
   }
 
-  function language(config) {
-    return document.documentElement.lang || config.lang || undefined;
+  function language() {
+    return document.documentElement.lang || undefined;
   }
 
-  function formatNumber(value, config) {
+  function formatNumber(value) {
     try {
-      return new Intl.NumberFormat(language(config)).format(value);
+      return new Intl.NumberFormat(language()).format(value);
     } catch (error) {
       return String(value);
     }
@@ -175,13 +175,13 @@
   function formatMoney(amount, config) {
     try {
       var options = {style: 'currency', currency: config.currency};
-      var minor = new Intl.NumberFormat(language(config), options).resolvedOptions().maximumFractionDigits;
+      var minor = new Intl.NumberFormat(language(), options).resolvedOptions().maximumFractionDigits;
       var decimals = (amount.split('.')[1] || '').replace(/0+$/, '').length;
       if (decimals > minor) { // a price below the currency's minor unit: show it
         options.minimumFractionDigits = minor;
         options.maximumFractionDigits = decimals;
       }
-      return new Intl.NumberFormat(language(config), options).format(Number(amount));
+      return new Intl.NumberFormat(language(), options).format(Number(amount));
     } catch (error) {
       return amount + ' ' + (config.currency || '');
     }
@@ -199,13 +199,13 @@
     var forms = config.replace || {};
     var category = 'other';
     try {
-      category = new Intl.PluralRules(language(config)).select(changes);
+      category = new Intl.PluralRules(language()).select(changes);
     } catch (error) { /* keep 'other' */ }
     var template = forms[category] || forms.other || forms.many ||
       'Replace {count} characters with plain letters ({before} \u2192 {after} SMS)';
-    return template.replace('{count}', formatNumber(changes, config))
-      .replace('{before}', formatNumber(before, config))
-      .replace('{after}', formatNumber(after, config));
+    return template.replace('{count}', formatNumber(changes))
+      .replace('{before}', formatNumber(before))
+      .replace('{after}', formatNumber(after));
   }
 
   function update(textarea) {
@@ -221,10 +221,9 @@
     output.setAttribute('data-units', String(result.units));
     output.setAttribute('data-segments', String(result.segments));
     output.setAttribute('data-characters', String(result.characters));
-    setText(part(output, 'characters'), formatNumber(result.characters, config));
-    setText(part(output, 'units'), formatNumber(result.units, config));
+    setText(part(output, 'characters'), formatNumber(result.characters));
     setText(part(output, 'encoding'), (config.labels || {})[result.encoding] || result.encoding);
-    setText(part(output, 'segments'), formatNumber(result.segments, config));
+    setText(part(output, 'segments'), formatNumber(result.segments));
     Array.prototype.forEach.call(output.querySelectorAll('[data-sms-cost]'), function (element) {
       var price = (config.prices || {})[element.getAttribute('data-sms-cost')];
       var amount = price === undefined || price === null ? null : cost(result.segments, price);
