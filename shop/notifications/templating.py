@@ -1414,13 +1414,7 @@ def order_context(order: Any, *, language: str, extra: Mapping[str, Any] | None 
             status = translated(order.status.name, language)
         else:
             status = state_label(order.state)
-        carrier = (
-            gettext("Other")
-            if order.carrier == "other"
-            else carrier_name(order.carrier)
-            if order.carrier
-            else ""
-        )
+        carrier = carrier_name(order.carrier)
         items = []
         for line in order.lines:
             product, variant = (

@@ -27,7 +27,8 @@ CARRIERS: dict[str, tuple[str | LazyString, str]] = {
 
 
 def carrier_name(code: str) -> str:
-    return str(CARRIERS.get(code, (code, ""))[0])
+    name = CARRIERS.get(code, (code, ""))[0]
+    return str(name) if name else ""
 
 
 def tracking_url(code: str, number: str) -> str:

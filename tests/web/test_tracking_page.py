@@ -122,3 +122,11 @@ def test_an_unknown_tracking_link_is_a_404_page(shopper, token):
 
     assert response.status_code == 404
     assert "does not exist" in text(response)
+
+
+def test_a_parcel_with_another_carrier_names_it_in_the_customers_language(shopper, order, staff):
+    orders.change_status(order, status("shipped"), by=staff, tracking_number="XY123", carrier="other")
+
+    page = tracking_page(shopper, order, lang="tr")
+
+    assert "Diğer" in page and ">Other<" not in page and "Other " not in page
