@@ -23,6 +23,7 @@ from shop.sales.models import DeliveryMethod, PaymentMethod
 
 DEMO_ADMIN = ("admin@example.com", "demo-admin-2026")
 DEMO_STAFF = ("staff@example.com", "demo-staff-2026")
+DEMO_COURIER = ("courier@example.com", "demo-courier-2026")
 
 CUSTOMERS = [
     (
@@ -108,6 +109,15 @@ def load_people() -> None:
                 sales_team=team,
             )
         )
+    db.session.add(
+        User(
+            email=DEMO_COURIER[0],
+            password_hash=hash_password(DEMO_COURIER[1]),
+            name="Kemal Kurye",
+            phone="+905321110022",
+            role=Role.COURIER,
+        )
+    )
     db.session.flush()
     # New storefront orders go to the salespeople in turn, so the salesperson column means something.
     settings.update(sales_assignment={"policy": "round_robin", "team_id": team.id})
