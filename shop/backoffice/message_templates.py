@@ -226,6 +226,7 @@ def _page(
             saved=saved,
             changed=_changed(saved),
             status_event=spec.key in STATUS_EVENTS,
+            not_sent_yet=messages.NOT_SENT_YET.get(spec.key),
             languages=LANGUAGES,
             all_languages=LANGUAGE_NAMES,
             preview=preview,
@@ -254,6 +255,7 @@ def message_templates():
                     "channel_label": channel_label(channel),
                     "status_event": spec.key in STATUS_EVENTS,
                     "enabled": messages.enabled_by(template, spec.key, channel),
+                    "not_sent_yet": messages.NOT_SENT_YET.get(spec.key),
                     "changed": _changed(template),
                     "template": template,
                 }

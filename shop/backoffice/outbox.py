@@ -64,7 +64,11 @@ def message_labels() -> dict:
     return {
         "state": state_labels(),
         "channel": channel_labels(),
-        "event": {key: str(spec.label) for key, spec in templating.EVENTS.items()},
+        "event": {
+            **{key: str(spec.label) for key, spec in templating.EVENTS.items()},
+            # The shop's own messages, written without a seller's template.
+            "password_reset": _("Password reset"),
+        },
     }
 
 

@@ -1,10 +1,11 @@
-"""What to send for an event: which template (the seller's or the default), rendered for one
-order in its language, queued in the outbox in the caller's transaction.
+"""What to send for an event: which template (the seller's or the default), filled in for one
+order in its language.
 
-A template that fails on a real order (validated templates rarely do) falls back to the
-shop's default text, so the customer still hears from the shop; if even that fails, the
-message is queued FAILED with the reason, visible in the outbox, and the order change that
-caused it goes through regardless.
+The order's change queues the message in its own transaction with a snapshot of the event's
+variables (``queue_for_order``): no seller template runs inside a customer's request. The
+worker writes the text just before sending (``write``). A template that fails on a real order,
+or runs past its time, falls back to the shop's default text, so the customer still hears from
+the shop; if even that fails, the message is FAILED with the reason, visible in the outbox.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from contextlib import nullcontext
 from typing import Any
 
 from flask import current_app, has_request_context
+from flask_babel import lazy_gettext
 
 from shop.extensions import db
 from shop.i18n import enabled_languages
 from shop.notifications import outbox, templating
 from shop.notifications.default_templates import default_template
-from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
+from shop.notifications.models import Channel, MessageTemplate, OutboxMessage
 
 # Channels on by default for each event: e-mail is free and expected; SMS costs the seller
 # money per segment, so each SMS is switched on by the seller (statuses have their own flag).
@@ -33,6 +35,16 @@ DEFAULT_ENABLED = {
     "refund_issued": {"email"},
     "abandoned_cart": {"email"},
     "courier_assignment": {"email"},
+}
+
+# Events whose templates exist but that nothing sends yet: the Messages page says when they will
+# be sent rather than show them "On".
+NOT_SENT_YET = {
+    "pickup_ready": lazy_gettext("Sent once the shop handles deliveries."),
+    "delivery_done": lazy_gettext("Sent once the shop handles deliveries."),
+    "courier_assignment": lazy_gettext("Sent once the shop assigns deliveries to couriers."),
+    "invoice_issued": lazy_gettext("Sent once the shop issues invoices."),
+    "refund_issued": lazy_gettext("Sent once the shop issues refunds."),
 }
 
 # The two events an order's change of status sends, as the status says (its "e-mail the customer"
@@ -146,7 +158,8 @@ def render(
     own: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text, html) for the event; falls back to the default texts when the chosen
-    template fails on this context. Raises TemplateProblem only if the default fails too."""
+    template fails on this context or runs past its time. Raises TemplateProblem only if the
+    default fails too."""
     channel = Channel(channel)
     subject_source, body_source = sources(event, channel, language, own=own)
     try:
@@ -167,16 +180,22 @@ def render_sources(
     subject_source: str,
     body_source: str,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) of these template texts; a TemplateProblem names its field."""
+    """(subject, text, html) of these template texts, filled in under the sandbox's limits
+    (one child process, one hard time limit); a TemplateProblem names its field."""
     channel = Channel(channel)
-    text = templating.render(event, str(channel), body_source, context, field="body")
     if channel == Channel.SMS:
-        return "", text, ""
-    subject = templating.render(event, str(channel), subject_source, context, field="subject")
-    html = templating.render_email_html(
-        text, language=language, shop=context.get("shop", {}), subject=subject
+        return "", templating.render(event, str(channel), body_source, context, field="body"), ""
+    texts = templating.render_fields(
+        event, str(channel), {"subject": subject_source, "body": body_source}, context
     )
-    return subject, text, html
+    html = templating.render_email_html(
+        texts["body"],
+        language=language,
+        shop=context.get("shop", {}),
+        subject=texts["subject"],
+        links=templating.shop_links(context, (subject_source, body_source)),
+    )
+    return texts["subject"], texts["body"], html
 
 
 def order_language(order: Any) -> str:
@@ -197,35 +216,59 @@ def queue_for_order(
     extra: Mapping[str, Any] | None = None,
     dedupe_key: str | None = None,
 ) -> OutboxMessage | None:
-    """Render the event's message for ``order`` and queue it; None when there is nobody to send to."""
+    """Queue the event's message for ``order`` with the event's variables as they are now (and
+    the status's own texts, ``own``, in the message's language); the worker writes it before
+    sending. None when there is nobody to send to."""
     channel = Channel(channel)
     recipient = (recipient or "").strip()
     if not recipient:
         return None
     language = language or order_language(order)
-    problem: templating.TemplateProblem | None = None
     with url_context():
-        context = templating.order_context(order, language=language, extra=extra)
-        try:
-            subject, text, html = render(event, channel, language, context, own=own)
-        except templating.TemplateProblem as error:
-            # Queued all the same, empty and FAILED: the outbox shows what went wrong.
-            subject, text, html, problem = "", "", "", error
-    message = outbox.queue(
+        values = templating.snapshot(templating.order_context(order, language=language, extra=extra))
+    own_texts = {}
+    for field, texts in (own or {}).items():
+        if (texts or {}).get(language):
+            own_texts[field] = texts[language]
+    return outbox.queue(
         channel,
         event=event,
         recipient=recipient,
-        subject=subject,
-        body_text=text,
-        body_html=html,
         language=language,
         order_id=order.id,
         dedupe_key=dedupe_key,
+        template_values=values,
+        own_texts=own_texts or None,
     )
-    if problem is not None:
-        message.state = MessageState.FAILED
-        message.last_error = f"template: {problem}"
-    return message
+
+
+def write(message: OutboxMessage) -> tuple[str, str, str]:
+    """(subject, text, html) of a message queued with its template's values: the seller's
+    template (or the status's own texts kept with it), else the default. The worker calls it
+    just before sending; raises TemplateProblem only if the default fails too."""
+    own = None
+    if message.own_texts:
+        own = {field: {message.language: text} for field, text in message.own_texts.items()}
+    with url_context():
+        values = message.template_values or {}
+        return render(message.event, message.channel, message.language, values, own=own)
+
+
+def write_waiting(found: list[OutboxMessage] | None = None) -> list[OutboxMessage]:
+    """Write every message (of ``found``, else of the session) that waits for its text, in the
+    session, without sending: what the worker does first, for tests and the shell."""
+    if found is None:
+        db.session.flush()
+        found = list(
+            db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.template_values.is_not(None)))
+        )
+    for message in found:
+        if message.awaiting_render:
+            message.subject, message.body_text, message.body_html = write(message)
+            message.subject = message.subject[:255]
+            message.template_values = None
+            message.own_texts = None
+    return found
 
 
 def for_order(order_id: int, *, limit: int = 50) -> list[OutboxMessage]:

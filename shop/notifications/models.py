@@ -25,12 +25,22 @@ class MessageState(enum.StrEnum):
     CANCELLED = "cancelled"  # no longer wanted when its turn came (a cart that became an order)
 
 
+# Events whose text must never be shown in the back office: it holds a sign-in link.
+SECRET_EVENTS = frozenset({"password_reset"})
+
+
 class OutboxMessage(db.Model):
-    """One e-mail or SMS, rendered, written in the transaction of the change that caused it.
+    """One e-mail or SMS, written in the transaction of the change that caused it.
 
     The worker sends it later; a row that never committed was never sent, and a row that
     committed is tried until it is sent or given up. ``dedupe_key`` (unique) makes "exactly one
     reminder per cart" a database rule rather than a hope when several workers scan at once.
+
+    A message from a seller's template is queued with ``template_values`` (the event's
+    variables as they were in that transaction, JSON) and, for a status with its own texts,
+    ``own_texts``; the worker fills the template in just before sending (no seller template runs
+    inside a customer's request), stores subject and text, and clears both. A message written
+    by the shop itself (a password reset) is queued with its text and has neither.
     """
 
     __tablename__ = "outbox_messages"
@@ -45,6 +55,8 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    template_values: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    own_texts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # {"subject": ..., "body": ...}
 
     state: Mapped[MessageState] = mapped_column(str_enum(MessageState), default=MessageState.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -57,9 +69,20 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
+    def awaiting_render(self) -> bool:
+        """Queued with its template's values; the worker writes its text just before sending."""
+        return self.template_values is not None
+
+    @property
+    def is_secret(self) -> bool:
+        """Its text holds a secret (a password-reset link): the back office never shows it."""
+        return self.event in SECRET_EVENTS
+
+    @property
     def summary(self) -> str:
-        """What a list or a timeline shows of it: the subject, or an SMS's first line."""
-        if self.subject:
+        """What a list or a timeline shows of it: the subject, or an SMS's first line (never
+        a line of a secret message's text)."""
+        if self.subject or self.is_secret:
             return self.subject
         lines = (self.body_text or "").strip().splitlines()
         return lines[0] if lines else ""

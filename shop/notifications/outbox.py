@@ -25,13 +25,15 @@ from __future__ import annotations
 import random
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from shop.db_types import utcnow
 from shop.errors import ShopError
@@ -47,14 +49,19 @@ def queue(
     *,
     event: str,
     recipient: str,
-    body_text: str,
+    body_text: str = "",
     subject: str = "",
     body_html: str = "",
     language: str = "en",
     order_id: int | None = None,
     dedupe_key: str | None = None,
+    template_values: Mapping[str, Any] | None = None,
+    own_texts: Mapping[str, str] | None = None,
 ) -> OutboxMessage:
-    """Add a rendered message to the outbox, in the caller's transaction (not committed here)."""
+    """Add a message to the outbox, in the caller's transaction (not committed here): either
+    written already (``subject``, ``body_text``, ``body_html``: the shop's own texts), or with
+    the ``template_values`` (JSON data) the worker fills the event's template with before
+    sending (``messages.queue_for_order``)."""
     message = OutboxMessage(
         channel=channel,
         event=event,
@@ -65,6 +72,8 @@ def queue(
         language=language,
         order_id=order_id,
         dedupe_key=dedupe_key,
+        template_values=dict(template_values) if template_values is not None else None,
+        own_texts=dict(own_texts) if own_texts else None,
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
@@ -129,6 +138,7 @@ class Outcome:
 
 Sender = Callable[[OutboxMessage], str]  # returns the provider's id; raises DeliveryError
 StillWanted = Callable[[OutboxMessage], bool]
+Writer = Callable[[OutboxMessage], tuple[str, str, str]]  # (subject, text, html); raises TemplateProblem
 
 
 def claim(worker: str, *, batch: int, now: datetime | None = None) -> list[int]:
@@ -215,15 +225,42 @@ def _on_order_timeline(message: OutboxMessage, state: object, error: str) -> Non
     )
 
 
+def _write(message: OutboxMessage, worker: str, write: Writer) -> OutboxMessage | None:
+    """Fill in a message queued with its template's values and commit its text, so the outbox
+    shows it as sent and a retry sends the same words. None if the lease was lost meanwhile."""
+    subject, text, html = write(message)
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.locked_by == worker,
+            OutboxMessage.state == MessageState.SENDING,
+        )
+        .values(
+            subject=subject[:255], body_text=text, body_html=html, template_values=None, own_texts=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.get(OutboxMessage, message.id, populate_existing=True)
+
+
 def send_due(
     send: Sender,
     *,
     worker: str,
     batch: int | None = None,
     still_wanted: StillWanted | None = None,
+    write: Writer | None = None,
     now: Callable[[], datetime] = utcnow,
 ) -> Outcome:
-    """Claim one batch and send it; the outcome of each message is committed as it happens."""
+    """Claim one batch and send it; the outcome of each message is committed as it happens.
+    A message queued with its template's values is written first (``write``, by default
+    ``messages.write``): a template that cannot be filled in fails that message alone."""
+    if write is None:
+        from shop.notifications.messages import write
     config = current_app.config
     outcome = Outcome()
     ids = claim(worker, batch=batch or config["OUTBOX_BATCH_SIZE"], now=now())
@@ -236,6 +273,24 @@ def send_due(
                 outcome.cancelled += 1
             continue
         attempts = message.attempts
+        if message.awaiting_render:
+            try:
+                message = _write(message, worker, write)
+            except SQLAlchemyError:
+                raise  # the database went away: the worker's loop waits and tries again
+            except Exception as error:  # noqa: BLE001  (even the default text failed: give up on this one)
+                current_app.logger.warning("outbox message %s: cannot be written: %s", message_id, error)
+                failed = _finish(
+                    message_id,
+                    worker,
+                    history=message,
+                    state=MessageState.FAILED,
+                    last_error=f"template: {error}"[:2000],
+                )
+                outcome.failed += failed
+                continue
+            if message is None:  # our lease ran out while writing: another worker has it
+                continue
         try:
             provider_id = send(message)
         except DeliveryError as error:

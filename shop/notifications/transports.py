@@ -108,10 +108,11 @@ class Transports:
         config = current_app.config
         if config["EMAIL_TRANSPORT"] == "log":
             log.info(
-                "e-mail %s to %s (not sent, EMAIL_TRANSPORT=log): %s",
+                "e-mail %s (not sent, EMAIL_TRANSPORT=log)\nTo: %s\nSubject: %s\n\n%s\n",
                 message.id,
                 message.recipient,
                 message.subject,
+                message.body_text,
             )
             return f"log-{message.id}"
         _, address = parseaddr(config["MAIL_DEFAULT_SENDER"])

@@ -6,6 +6,7 @@ twice at once because a reminder's dedupe key is unique.
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import time
@@ -87,6 +88,17 @@ def stop_on_signals(stop: threading.Event) -> None:
         signal.signal(sig, _handler)
 
 
+def show_logged_messages() -> None:
+    """With EMAIL_TRANSPORT=log or SMS_GATEWAY=log the worker's log is where messages go: make
+    sure it shows them. Nothing configures logging in a plain ``flask worker``, so Python would
+    drop these INFO lines; the app's log handler (stderr) prints them once they are let through."""
+    current_app.logger  # noqa: B018  (Flask adds its stderr handler to the "shop" logger on first use)
+    for name in ("shop.mail", "shop.sms"):
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
+
+
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (cron, scripts, tests).")
 @click.option(
@@ -96,6 +108,7 @@ def worker_command(once: bool, poll_seconds: float) -> None:
     """Send the outbox's e-mails and SMS, retrying failures; scan for abandoned carts."""
     stop = threading.Event()
     stop_on_signals(stop)
+    show_logged_messages()
     click.echo(
         f"worker: sending the outbox ({current_app.config['EMAIL_TRANSPORT']} e-mail,"
         f" {current_app.config['SMS_GATEWAY']} SMS)"

@@ -21,6 +21,8 @@ from tests.smtp import smtp  # noqa: F401  (fixture)
 
 
 def _outbox(**where) -> list[OutboxMessage]:
+    """The outbox's messages, written as the worker writes them just before sending."""
+    messages.write_waiting()
     query = db.select(OutboxMessage).order_by(OutboxMessage.id)
     for key, value in where.items():
         query = query.where(getattr(OutboxMessage, key) == value)

@@ -88,9 +88,11 @@ def test_the_list_has_every_event_and_channel_on_or_off_default_or_changed(admin
             assert f'href="/admin/messages/{spec.key}/{channel}"' in page
     row = page.split('data-event="order_confirmation" data-channel="sms"')[1].split("</tr>")[0]
     assert 'data-enabled="true"' in row and 'data-changed="true"' in row
-    row = page.split('data-event="delivery_done" data-channel="sms"')[1].split("</tr>")[0]
-    assert 'data-enabled="false"' in row and 'data-changed="false"' in row  # SMS are off until switched on
-    row = page.split('data-event="delivery_done" data-channel="email"')[1].split("</tr>")[0]
+    row = page.split('data-event="tracking_number" data-channel="sms"')[1].split("</tr>")[0]
+    assert 'data-changed="false"' in row
+    row = page.split('data-event="order_confirmation" data-channel="email"')[1].split("</tr>")[0]
+    assert 'data-enabled="true"' in row and 'data-changed="false"' in row
+    row = page.split('data-event="abandoned_cart" data-channel="email"')[1].split("</tr>")[0]
     assert 'data-enabled="true"' in row
     assert "edited on the status" in page  # status messages live on each status
     assert 'href="/admin/messages"' in page  # in the navigation

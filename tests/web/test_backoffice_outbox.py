@@ -82,7 +82,7 @@ def test_couriers_may_not_open_or_retry_anything(shopper):
 
     assert shopper.get("/admin/outbox").status_code == 403
     assert shopper.get(f"/admin/outbox/{failed.id}").status_code == 403
-    response = shopper.post(f"/admin/outbox/{failed.id}/retry", token_from="/admin/login")
+    response = shopper.post(f"/admin/outbox/{failed.id}/retry", token_from="/courier/tasks")
 
     assert response.status_code == 403
     assert reloaded(failed).state == MessageState.FAILED

@@ -1,0 +1,50 @@
+"""The Messages page tells the truth (issue 10, item 15): a message nothing sends yet (pickup
+ready, delivered, invoice, refund, courier's task) is not shown "On"; it says when it will be
+sent, and its editor says so too, while the text can be prepared already."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from shop.notifications import templating
+from tests.web.conftest import text
+from tests.web.test_backoffice_access import logged_in
+
+NOT_SENT_YET = {
+    "pickup_ready": "Sent once the shop handles deliveries.",
+    "delivery_done": "Sent once the shop handles deliveries.",
+    "courier_assignment": "Sent once the shop assigns deliveries to couriers.",
+    "invoice_issued": "Sent once the shop issues invoices.",
+    "refund_issued": "Sent once the shop issues refunds.",
+}
+
+
+def _row(page: str, event: str, channel: str) -> str:
+    return page.split(f'data-event="{event}" data-channel="{channel}"')[1].split("</tr>")[0]
+
+
+@pytest.fixture
+def admin(shopper):
+    logged_in(shopper, "admin")
+    return shopper
+
+
+def test_messages_nothing_sends_yet_are_not_shown_on(admin):
+    page = admin.get("/admin/messages").get_data(as_text=True)
+
+    for event, when in NOT_SENT_YET.items():
+        for channel in templating.EVENTS[event].channels:
+            row = _row(page, event, channel)
+            assert 'data-enabled="true"' not in row and ">On<" not in row, (event, channel)
+            assert "Not sent yet" in row and when in html.unescape(row), (event, channel)
+    for event in ("order_confirmation", "abandoned_cart"):  # these are sent today
+        assert 'data-enabled="true"' in _row(page, event, "email")
+
+
+def test_the_editor_of_such_a_message_says_when_it_will_be_sent(admin):
+    page = text(admin.get("/admin/messages/invoice_issued/email"))
+
+    assert "Not sent yet." in page and "Sent once the shop issues invoices." in page
+    assert "Not sent yet" not in text(admin.get("/admin/messages/order_confirmation/email"))
