@@ -6,8 +6,9 @@
 1. Builds the schema with the app's migrations (flask_migrate.upgrade) if it is not there.
 2. Fills N orders (plus one cart per ten orders, which the list must skip) with 1-3 lines each,
    SKUs from 300 variants, the default statuses, three delivery methods, both payment states,
-   three sources, five salespeople in two teams, created over the last two years. An existing
-   fill of exactly N orders is reused unless --refill.
+   three sources, five salespeople in two teams, created over the last two years, each with the
+   folded search text shop.search keeps (checked on a sample after the fill). An existing fill
+   of exactly N orders is reused unless --refill.
    PostgreSQL: INSERT ... SELECT FROM generate_series in batches, computed in the database, with
    the list's secondary indexes dropped during the load and rebuilt after (from their own
    definitions, read with pg_get_indexdef), foreign-key triggers off for the load, then VACUUM
@@ -251,6 +252,28 @@ def prepare() -> World:
     )
 
 
+def check_search_text(samples: int = 500) -> None:
+    """The fill wrote orders.search_text as shop.search keeps it (the PostgreSQL fill computes
+    it in SQL): compare a sample spread over the table, else the search cases measure nothing."""
+    from shop.extensions import db
+    from shop.sales.models import Order
+    from shop.search import order_search_text
+
+    last = db.session.scalar(db.select(db.func.max(Order.id))) or 0
+    step = max(1, last // samples)
+    rows = db.session.execute(
+        db.select(Order.id, Order.name, Order.company_name, Order.email, Order.phone, Order.search_text)
+        .where(Order.id % step == 0)
+        .limit(samples)
+    )
+    for row in rows:
+        expected = order_search_text(
+            name=row.name, company_name=row.company_name, email=row.email, phone=row.phone
+        )
+        if row.search_text != expected:
+            raise SystemExit(f"order {row.id}: search_text {row.search_text!r}, expected {expected!r}")
+
+
 def existing_orders() -> int:
     from shop.extensions import db
 
@@ -271,6 +294,7 @@ def _pg_array(values, cast: str) -> str:  # noqa: ANN001
 
 def fill_postgresql(world: World, orders: int, batch: int) -> None:
     from shop.extensions import db
+    from shop.search import fold
 
     total_rows = orders + orders // ORDERS_PER_CART
     # Row g is a cart when g % 11 == 0: with total_rows = N + N/10 that leaves N orders.
@@ -284,6 +308,8 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
     firsts_ascii = _pg_array([a for _f, a in FIRST_NAMES], "text")
     lasts = _pg_array([f for f, _a in LAST_NAMES], "text")
     lasts_ascii = _pg_array([a for _f, a in LAST_NAMES], "text")
+    firsts_folded = _pg_array([fold(f) for f, _a in FIRST_NAMES], "text")
+    lasts_folded = _pg_array([fold(f) for f, _a in LAST_NAMES], "text")
     domains = _pg_array(DOMAINS, "text")
     cities = _pg_array(CITIES, "text")
     people = _pg_array(world.salespeople, "int")
@@ -309,7 +335,7 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
             pickup_warehouse_id, pickup_date, delivery_price, delivery_vat_rate, payment_method,
             payment_state, amount_paid, status_id, tracking_number, carrier, salesperson_id,
             sales_team_id, net_total, tax_total, total, created_at, updated_at, confirmed_at,
-            paid_at, expires_at, customer_id)
+            paid_at, expires_at, customer_id, search_text)
         SELECT
             g,
             CASE WHEN kind <> 'cart'
@@ -319,17 +345,7 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
             CASE WHEN mod(r6, 100) < 80 THEN 'storefront' WHEN mod(r6, 100) < 95 THEN 'marketplace'
                  ELSE 'phone' END,
             'tr', 'TRY', md5(g::text),
-            CASE WHEN kind = 'cart' AND mod(r1, 3) > 0 THEN ''
-                 ELSE {firsts_ascii}[mod(r9, {len(FIRST_NAMES)}) + 1]
-                      || '.' || {lasts_ascii}[mod(r10, {len(LAST_NAMES)}) + 1]
-                      || mod(r11, 1000) || '@' || {domains}[mod(r12, {len(DOMAINS)}) + 1] END,
-            CASE WHEN kind = 'cart' THEN ''
-                 WHEN mod(r13, 10) < 6 THEN '+905' || lpad(mod(r14, 1000000000)::text, 9, '0')
-                 WHEN mod(r13, 10) < 8 THEN '+48' || lpad(mod(r14, 1000000000)::text, 9, '0')
-                 ELSE '+989' || lpad(mod(r14, 1000000000)::text, 9, '0') END,
-            CASE WHEN kind = 'cart' THEN ''
-                 ELSE {firsts}[mod(r9, {len(FIRST_NAMES)}) + 1] || ' '
-                      || {lasts}[mod(r10, {len(LAST_NAMES)}) + 1] END,
+            email, phone, name,
             CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN ''
                  ELSE 'Cadde ' || mod(r15, 300) || ' No ' || mod(r15, 97) END,
             CASE WHEN kind = 'cart' OR delivery = 'pickup' THEN ''
@@ -363,9 +379,25 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
             CASE WHEN kind <> 'cart' THEN created + interval '1 minute' END,
             CASE WHEN paid THEN created + interval '5 minutes' END,
             CASE WHEN kind IN ('awaiting', 'expired') THEN created + interval '72 hours' END,
-            NULL
+            NULL,
+            -- as shop.search.order_search_text makes it (checked after the fill)
+            concat_ws(E'\\n', nullif(folded_name, ''), nullif(email, ''), nullif(ltrim(phone, '+'), ''))
         FROM (
             SELECT g, r1, r4, r6, r8, r9, r10, r11, r12, r13, r14, r15, created, kind, delivery, lines_total,
+                   CASE WHEN kind = 'cart' AND mod(r1, 3) > 0 THEN ''
+                        ELSE {firsts_ascii}[mod(r9, {len(FIRST_NAMES)}) + 1]
+                             || '.' || {lasts_ascii}[mod(r10, {len(LAST_NAMES)}) + 1]
+                             || mod(r11, 1000) || '@' || {domains}[mod(r12, {len(DOMAINS)}) + 1] END AS email,
+                   CASE WHEN kind = 'cart' THEN ''
+                        WHEN mod(r13, 10) < 6 THEN '+905' || lpad(mod(r14, 1000000000)::text, 9, '0')
+                        WHEN mod(r13, 10) < 8 THEN '+48' || lpad(mod(r14, 1000000000)::text, 9, '0')
+                        ELSE '+989' || lpad(mod(r14, 1000000000)::text, 9, '0') END AS phone,
+                   CASE WHEN kind = 'cart' THEN ''
+                        ELSE {firsts}[mod(r9, {len(FIRST_NAMES)}) + 1] || ' '
+                             || {lasts}[mod(r10, {len(LAST_NAMES)}) + 1] END AS name,
+                   CASE WHEN kind = 'cart' THEN ''
+                        ELSE {firsts_folded}[mod(r9, {len(FIRST_NAMES)}) + 1] || ' '
+                             || {lasts_folded}[mod(r10, {len(LAST_NAMES)}) + 1] END AS folded_name,
                    CASE WHEN kind = 'cart' THEN 0 WHEN delivery = 'carrier' THEN 79.90
                         WHEN delivery = 'courier' THEN 49.90 ELSE 0 END AS delivery_price,
                    kind NOT IN ('cart', 'awaiting', 'expired') AND mod(r5, 100) < 75 AS paid,
@@ -465,6 +497,7 @@ def fill_postgresql(world: World, orders: int, batch: int) -> None:
 
 def fill_sqlite(world: World, orders: int, batch: int) -> None:
     from shop.extensions import db
+    from shop.search import order_search_text
 
     rng = random.Random(42)
     total_rows = orders + orders // ORDERS_PER_CART
@@ -482,9 +515,9 @@ def fill_sqlite(world: World, orders: int, batch: int) -> None:
         postal_code country company_name tax_id delivery_method pickup_warehouse_id pickup_date
         delivery_price delivery_vat_rate payment_method payment_state amount_paid status_id
         tracking_number carrier salesperson_id sales_team_id net_total tax_total total created_at
-        updated_at confirmed_at paid_at expires_at""".split()
+        updated_at confirmed_at paid_at expires_at search_text""".split()
     )
-    order_sql = f"INSERT INTO orders ({columns}) VALUES ({', '.join('?' * 37)})"
+    order_sql = f"INSERT INTO orders ({columns}) VALUES ({', '.join('?' * 38)})"
     line_sql = (
         "INSERT INTO order_lines (order_id, variant_id, quantity, sku, product_name, variant_name, "
         "unit_price, vat_rate, gross, net, tax, order_created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -550,6 +583,9 @@ def fill_sqlite(world: World, orders: int, batch: int) -> None:
                 state = {"cart": "quotation", "awaiting": "quotation_sent", "expired": "cancelled"}.get(
                     kind, "cancelled" if kind == "cancelled" else "sales_order"
                 )
+                mailbox = f"{first_ascii}.{last_ascii}{rng.randrange(1000)}"
+                email = "" if cart else f"{mailbox}@{rng.choice(DOMAINS)}"
+                phone, name = ("", "") if cart else (phone, f"{first} {last}")
                 order_rows.append(
                     (
                         g,
@@ -559,11 +595,9 @@ def fill_sqlite(world: World, orders: int, batch: int) -> None:
                         "tr",
                         "TRY",
                         f"{g:032x}",
-                        ""
-                        if cart
-                        else f"{first_ascii}.{last_ascii}{rng.randrange(1000)}@{rng.choice(DOMAINS)}",
-                        "" if cart else phone,
-                        "" if cart else f"{first} {last}",
+                        email,
+                        phone,
+                        name,
                         "" if cart or delivery == "pickup" else f"Cadde {rng.randrange(300)}",
                         "" if cart or delivery == "pickup" else rng.choice(CITIES),
                         "" if cart or delivery == "pickup" else f"{rng.randrange(99999):05d}",
@@ -593,6 +627,7 @@ def fill_sqlite(world: World, orders: int, batch: int) -> None:
                         None if cart else stamp(created + timedelta(minutes=1)),
                         stamp(created + timedelta(minutes=5)) if paid else None,
                         stamp(created + timedelta(hours=72)) if kind in ("awaiting", "expired") else None,
+                        order_search_text(name=name, company_name="", email=email, phone=phone),
                     )
                 )
             connection.exec_driver_sql(order_sql, order_rows)
@@ -626,6 +661,7 @@ def cases(world: World) -> dict[str, str]:
     from shop.extensions import db
     from shop.orders.listing import Cursor
     from shop.sales.models import Order, OrderState
+    from shop.search import fold
 
     s = world.statuses
     orders = db.select(Order).where(Order.state != OrderState.QUOTATION)
@@ -671,6 +707,10 @@ def cases(world: World) -> dict[str, str]:
         ),
         "three_filters": urlencode({"status": s["completed"], "delivery": "courier", "payment": "paid"}),
         "search_email": urlencode({"q": fragment}),
+        # Typed as a Turkish keyboard in capitals would ("AYŞE YILMAZ"): one customer name in 900.
+        "search_name": urlencode({"q": middle.name.upper()}),
+        # A surname without its letters ("yilmaz" for Yılmaz): one order in 30, a common name.
+        "search_surname": urlencode({"q": fold(middle.name.split()[-1])}),
         "search_sku": urlencode({"q": sku}),
         "search_phone": urlencode({"q": middle.phone[-7:]}),
         "search_number": urlencode({"q": number[:-1]}),  # the beginning of a number: ten orders
@@ -734,6 +774,7 @@ def main(argv: list[str] | None = None) -> int:
                 fill_postgresql(world, args.orders, args.batch)
             else:
                 fill_sqlite(world, args.orders, args.batch)
+            check_search_text()
         else:
             print(f"reusing the {have:,} orders there", file=sys.stderr)
         orders = existing_orders()

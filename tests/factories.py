@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
-from shop.catalog.services import allowed_pickup_dates, index_product
+from shop.catalog.services import allowed_pickup_dates
 from shop.extensions import db
 from shop.sales import services as sales
 from shop.sales.models import DeliveryMethod, Order, PaymentMethod
@@ -73,7 +73,6 @@ def make_product(
         for warehouse, quantity in stock.items():
             variant.stock.append(Stock(warehouse=warehouse, quantity=quantity))
         product.variants.append(variant)
-    index_product(product)
     db.session.add(product)
     db.session.flush()
     return product

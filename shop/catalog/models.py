@@ -53,8 +53,10 @@ class Product(db.Model):
     colour: Mapped[str] = mapped_column(String(7), default="#888888")
     returnable: Mapped[bool] = mapped_column(default=True)
     published: Mapped[bool] = mapped_column(default=True)
-    # Lower-cased names in every language and the SKUs, kept by catalog.services.index_product().
+    # Folded names in every language with the SKUs, and folded descriptions, for the storefront
+    # search: kept by shop.search on every write (trigram GIN indexes on PostgreSQL, migration 0011).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    search_description: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     category: Mapped[Category] = relationship(back_populates="products")

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, or_
 
 from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
+from shop.catalog.pickup import allowed_pickup_dates, pickup_warehouses  # noqa: F401  (their home is pickup.py)
 from shop.errors import NotFound
 from shop.extensions import db
+from shop.search import escape_like, fold
 
 SEARCH_MAX_TERMS = 5
 
 
-def index_product(product: Product) -> None:
-    """Keep the text the storefront search looks in: names in every language and the SKUs."""
-    parts = [*product.name.values(), *(v.sku for v in product.variants)]
-    product.search_text = " ".join(parts).casefold()[:4000]
-
-
 def published_products(category: Category | None = None, query: str = "") -> list[Product]:
+    """Published products, of ``category`` if given, that have every word of ``query`` (folded
+    like the stored text: "gomlek" finds "Gömlek", "YILMAZ" finds "Yılmaz") in a name in any
+    language, a SKU or a description; products with every word in a name or SKU come first."""
     statement = db.select(Product).where(Product.published.is_(True))
     if category is not None:
         statement = statement.where(Product.category_id == category.id)
-    terms = [t for t in query.casefold().split() if t][:SEARCH_MAX_TERMS]
+    terms = fold(query).split()[:SEARCH_MAX_TERMS]
+    in_names = []
     for term in terms:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Product.search_text.like(f"%{escaped}%", escape="\\"))
+        pattern = f"%{escape_like(term)}%"
+        in_name = Product.search_text.like(pattern, escape="\\")
+        in_names.append(in_name)
+        statement = statement.where(or_(in_name, Product.search_description.like(pattern, escape="\\")))
+    if in_names:
+        statement = statement.order_by(case((and_(*in_names), 0), else_=1))
     return list(db.session.scalars(statement.order_by(Product.id)))
 
 
@@ -55,29 +57,6 @@ def available_by_variant(variant_ids: list[int]) -> dict[int, int]:
     )
     found = {variant_id: int(total) for variant_id, total in rows}
     return {variant_id: found.get(variant_id, 0) for variant_id in variant_ids}
-
-
-def pickup_warehouses() -> list[Warehouse]:
-    return list(
-        db.session.scalars(
-            db.select(Warehouse).where(Warehouse.pickup.is_(True)).order_by(Warehouse.position, Warehouse.id)
-        )
-    )
-
-
-def allowed_pickup_dates(warehouse: Warehouse, today: date) -> list[date]:
-    """Days the warehouse hands out orders: its weekdays, from the lead time to the horizon."""
-    if not warehouse.pickup:
-        return []
-    first = today + timedelta(days=max(warehouse.pickup_lead_days, 0))
-    last = today + timedelta(days=max(warehouse.pickup_horizon_days, 0))
-    days = []
-    day = first
-    while day <= last:
-        if day.weekday() in warehouse.pickup_weekdays:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def categories() -> list[Category]:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
-from shop.catalog.services import index_product
 from shop.extensions import db
 
 CATALOG = Path(__file__).with_name("catalog.json")
@@ -58,7 +57,6 @@ def load_demo(*, with_orders: bool = True) -> bool:
             product.variants.append(variant)
             for code, quantity in variant_item["stock"].items():
                 variant.stock.append(Stock(warehouse=warehouses[code], quantity=quantity))
-        index_product(product)
         db.session.add(product)
     db.session.flush()
 

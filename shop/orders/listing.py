@@ -6,7 +6,7 @@ How it stays fast at a million orders:
   page 1 costs. Each filter has an index on (filter column, created_at, id)
   (``shop/sales/models.py``), so "status = 3, newest first" is one backward index range.
 - Where a condition is an OR (a status group with several statuses, a search over number,
-  e-mail, name, phone and SKU) the query is a UNION of one top-``limit`` query per branch,
+  customer and SKU) the query is a UNION of one top-``limit`` query per branch,
   each able to use its own index (a trigram GIN index on PostgreSQL, a status index, ...),
   merged and cut to ``limit``. One OR over all of them would leave PostgreSQL one plan for
   all branches, usually a walk over every order. (SQLite, without trigram indexes, tests all
@@ -47,6 +47,7 @@ from shop.extensions import db
 from shop.forms import CONTROL_CHARACTERS
 from shop.orders.models import OrderStatus, StatusGroup
 from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState, PaymentState
+from shop.search import escape_like, fold
 from shop.web import parse_id
 
 PAGE_SIZE = 50
@@ -402,14 +403,17 @@ def group_status_ids(group: str) -> list[int]:
 
 def _search_branches(text: str) -> list[_Branch]:
     """Where the text may be found, by its shape: an order number (exact or its beginning), a
-    fragment of the e-mail, name or phone (digits only: "0532 123" finds "+90532123..."), or of
-    a line's SKU. Each place is one branch (see the module's docstring)."""
+    fragment of the customer's name, company, e-mail or phone (digits only: "0532 123" finds
+    "+90532123..."), or of a line's SKU. Each place is one branch (see the module's docstring).
+    Names and e-mails are searched folded (shop.search.fold: "YILMAZ" finds "Yılmaz", "gomlek"
+    finds "gömlek") in the orders' search_text, one trigram GIN index on PostgreSQL."""
     text = text.strip()
     if not text:
         return [_Branch()]
     digits = re.sub(r"[^0-9]", "", text)
     one_word = not any(c.isspace() for c in text)
-    long_enough = len(text) >= SEARCH_MIN_FRAGMENT
+    folded = fold(text)
+    long_enough = len(text) >= SEARCH_MIN_FRAGMENT and len(folded) >= SEARCH_MIN_FRAGMENT
 
     number = [Order.number == text.upper()]
     if re.fullmatch(r"[0-9]{1,9}", text):  # "12" is the order S000012
@@ -419,25 +423,22 @@ def _search_branches(text: str) -> list[_Branch]:
     if long_enough and one_word and digits:
         # Numbers are capitals and digits (settings: the prefix is A-Z): a case-sensitive
         # prefix LIKE, one range of ix_orders_number_pattern on PostgreSQL (migration 0008).
-        number.append(Order.number.like(_escape(text.upper()) + "%", escape="\\"))
+        number.append(Order.number.like(escape_like(text.upper()) + "%", escape="\\"))
     branches = [_Branch((or_(*number),))]
     if not long_enough:
         return branches
 
     if _PHONE_LIKE.match(text) and len(digits) >= SEARCH_MIN_FRAGMENT:
-        # Phones are stored E.164 ("+905321234567"); a national "0532..." drops its leading 0.
+        # Phones are kept as digits ("905321234567"); a national "0532..." drops its leading 0.
         national = digits.lstrip("0")
         phones = {digits} | ({national} if len(national) >= SEARCH_MIN_FRAGMENT else set())
-        branches.append(_Branch((or_(*(_matches(Order.phone, f"%{p}%") for p in sorted(phones))),)))
-    elif "@" in text:
-        branches.append(_Branch((_matches(Order.email, f"%{_escape(text)}%"),)))
-        return branches
+        branches.append(_Branch((or_(*(_customer_matches(p) for p in sorted(phones))),)))
     else:
-        branches.append(_Branch((_matches(Order.name, f"%{_escape(text)}%"),)))
-        if one_word:
-            branches.append(_Branch((_matches(Order.email, f"%{_escape(text)}%"),)))
+        branches.append(_Branch((_customer_matches(folded),)))
+        if "@" in text:
+            return branches
     if one_word:
-        branches.extend(_sku_branches(f"%{_escape(text)}%"))
+        branches.extend(_sku_branches(f"%{escape_like(text)}%"))
     return branches
 
 
@@ -467,14 +468,17 @@ def _sku_branches(pattern: str) -> list[_Branch]:
     return [_Branch((line.exists(),))]
 
 
-def _escape(fragment: str) -> str:
-    """The fragment as a LIKE pattern matching itself: % and _ are not wildcards."""
-    return fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _customer_matches(folded: str) -> ColumnElement[bool]:
+    """The folded fragment anywhere in the order's folded name, company, e-mail or phone: a
+    plain LIKE on both databases (the column is folded already), ix_orders_search_text_trgm on
+    PostgreSQL (migration 0011)."""
+    return Order.search_text.like(f"%{escape_like(folded)}%", escape="\\")
 
 
 def _matches(column, pattern: str) -> ColumnElement[bool]:  # noqa: ANN001
-    """Case-insensitive LIKE. On PostgreSQL as lower(column) LIKE lower(pattern), the expression
-    the trigram GIN indexes of migration 0002 are built on; SQLite's LIKE ignores ASCII case."""
+    """Case-insensitive LIKE, for SKUs. On PostgreSQL as lower(column) LIKE lower(pattern), the
+    expression the trigram GIN index of migration 0002 is built on; SQLite's LIKE ignores ASCII
+    case."""
     if db.session.get_bind().dialect.name == "postgresql":
         return func.lower(column).like(func.lower(pattern), escape="\\")
     return column.like(pattern, escape="\\")
