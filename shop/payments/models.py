@@ -17,7 +17,10 @@ from shop.sales.models import Order, PaymentMethod
 class TransactionState(enum.StrEnum):
     PENDING = "pending"  # sent to the provider, no answer yet
     SUCCEEDED = "succeeded"  # money captured (or transfer recorded)
-    FAILED = "failed"  # declined, cancelled or expired
+    FAILED = "failed"  # declined, or refused (amount mismatch)
+    # Replaced by a newer attempt before any answer. Its page may still be paid: a capture that
+    # comes anyway is money received and is recorded (as an overpayment if the order is paid).
+    CANCELLED = "cancelled"
 
 
 class PaymentTransaction(db.Model):
@@ -36,6 +39,9 @@ class PaymentTransaction(db.Model):
         str_enum(TransactionState), default=TransactionState.PENDING
     )
     error: Mapped[str] = mapped_column(Text, default="")
+    # The provider's page the shopper was sent to: a second "pay" while the transaction is
+    # pending and the page still valid sends them there again instead of opening a new payment.
+    payment_url: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -4,30 +4,70 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import url_for
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from shop import events
+from shop.db_types import utcnow
 from shop.errors import DuplicateNotification, PaymentNotPossible, PaymentRejected
 from shop.extensions import db
 from shop.money import round_money
 from shop.orders import history
 from shop.orders.history import Actor
 from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
-from shop.payments.providers import Notification, card_provider, get_provider
+from shop.payments.providers import Notification, card_provider, card_provider_name, get_provider
 from shop.sales import services as sales
 from shop.sales.models import Order, OrderState, PaymentMethod, PaymentState
 
+# A page reused by a second "pay" must leave the shopper this long to type their card.
+REUSE_MARGIN = timedelta(minutes=10)
+
+
+def offered_payment_methods() -> list[PaymentMethod]:
+    """What checkout offers: card only while a card provider is configured and enabled here."""
+    return [method for method in PaymentMethod if method != PaymentMethod.CARD or card_provider_name()]
+
+
+def can_pay_by_card(order: Order) -> bool:
+    """Whether the customer's order page offers "pay by card" (start_card_payment would go on)."""
+    return (
+        order.state == OrderState.QUOTATION_SENT
+        and order.payment_method == PaymentMethod.CARD
+        and not order.is_paid
+        and bool(card_provider_name())
+    )
+
 
 def start_card_payment(order: Order) -> str:
-    """Open a pending transaction for what is due and return the provider page to redirect to."""
+    """The provider page to send the shopper to for what is due.
+
+    One payment at a time per order: while a pending transaction's page is still valid (same
+    provider and amount), a second "pay" (double click, second tab, back button) gets that page
+    again. Otherwise the older pending ones are cancelled and a new transaction opens; a capture
+    that still comes for a cancelled one is recorded as money received (see handle_notification).
+    """
+    order = _lock(order)
     if order.state != OrderState.QUOTATION_SENT or order.payment_method != PaymentMethod.CARD:
         raise PaymentNotPossible()
-    if order.payment_state == PaymentState.PAID:
+    if order.is_paid:
         raise PaymentNotPossible()
     provider = card_provider()
+    now = utcnow()
+    for pending in _pending(order):
+        if (
+            pending.provider == provider.name
+            and pending.amount == order.amount_due
+            and pending.currency == order.currency
+            and pending.payment_url
+            and now < pending.created_at + provider.page_lifetime - REUSE_MARGIN
+        ):
+            return pending.payment_url
+        pending.state = TransactionState.CANCELLED
+        pending.error = "replaced by a new payment attempt"
     transaction = PaymentTransaction(
         order_id=order.id,
         method=PaymentMethod.CARD,
@@ -38,15 +78,21 @@ def start_card_payment(order: Order) -> str:
     )
     db.session.add(transaction)
     db.session.flush()
-    return provider.start(
+    transaction.payment_url = provider.start(
         transaction,
         return_url=url_for("storefront.payment_return", token=order.tracking_token, _external=True),
         notify_url=url_for("payments.notify", provider_name=provider.name, _external=True),
     )
+    return transaction.payment_url
 
 
 def handle_notification(provider_name: str, body: bytes, headers: Mapping[str, str]) -> PaymentTransaction:
-    """Act on a signed provider notification once; a repeat raises DuplicateNotification."""
+    """Act on a signed provider notification once; a repeat raises DuplicateNotification.
+
+    A capture is money taken, so it is recorded whatever became of the transaction meanwhile
+    (cancelled by a newer attempt, declined before): on an order already paid it is an
+    overpayment, to refund. Only a transaction already captured ignores a second capture.
+    """
     provider = get_provider(provider_name)
     notification = provider.parse_notification(body, headers)
     transaction = db.session.scalar(
@@ -58,29 +104,57 @@ def handle_notification(provider_name: str, body: bytes, headers: Mapping[str, s
     if transaction is None:
         raise PaymentRejected("unknown transaction reference")
     _remember(provider_name, notification.event_id)
-    if transaction.state != TransactionState.PENDING:
-        return transaction  # a later event for a settled transaction changes nothing
-    if notification.outcome == "captured":
-        if notification.amount != transaction.amount or notification.currency != transaction.currency:
+    # Payments of one order are decided one at a time, on fresh rows: two captures of two
+    # transactions of one order add up instead of both reading the same amount paid.
+    order = _lock(transaction.order)
+    db.session.refresh(transaction)
+    by = Actor.provider(provider_name)
+    if notification.outcome != "captured":
+        if transaction.state == TransactionState.PENDING:
             transaction.state = TransactionState.FAILED
-            transaction.error = f"amount mismatch: {notification.amount} {notification.currency}"
-            history.record(
-                transaction.order, by=Actor.provider(provider_name), kind="payment", note=transaction.error
-            )
-            return transaction
-        transaction.provider_reference = notification.provider_reference
-        _capture(transaction, by=Actor.provider(provider_name))
-    else:
+            transaction.error = notification.message or "declined"
+            history.record(order, by=by, kind="payment", after="declined", note=transaction.error)
+        return transaction  # a decline for a settled or replaced transaction changes nothing
+    if transaction.state == TransactionState.SUCCEEDED:
+        return transaction  # captured once already: this is another word for the same money
+    if notification.amount != transaction.amount or notification.currency != transaction.currency:
         transaction.state = TransactionState.FAILED
-        transaction.error = notification.message or "declined"
-        history.record(
-            transaction.order,
-            by=Actor.provider(provider_name),
-            kind="payment",
-            after="declined",
-            note=transaction.error,
-        )
+        transaction.error = f"amount mismatch: {notification.amount} {notification.currency}"
+        history.record(order, by=by, kind="payment", note=transaction.error)
+        return transaction
+    transaction.provider_reference = notification.provider_reference
+    transaction.state = TransactionState.SUCCEEDED
+    transaction.error = ""
+    _register_payment(order, transaction, by=by)
     return transaction
+
+
+def _lock(order: Order) -> Order:
+    """Take the order for this database transaction and read it fresh. PostgreSQL: the UPDATE
+    locks its row until commit; SQLite: it takes the write lock (SELECT FOR UPDATE would not)."""
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+    return order
+
+
+def _pending(order: Order, *, besides: PaymentTransaction | None = None) -> list[PaymentTransaction]:
+    return [
+        transaction
+        for transaction in db.session.scalars(
+            db.select(PaymentTransaction)
+            .where(
+                PaymentTransaction.order_id == order.id,
+                PaymentTransaction.state == TransactionState.PENDING,
+            )
+            .order_by(PaymentTransaction.id)
+        )
+        if transaction is not besides
+    ]
 
 
 def _remember(provider_name: str, event_id: str) -> None:
@@ -103,46 +177,69 @@ def _remember(provider_name: str, event_id: str) -> None:
         raise DuplicateNotification() from None
 
 
-def _capture(transaction: PaymentTransaction, *, by: Actor) -> None:
-    transaction.state = TransactionState.SUCCEEDED
-    order = transaction.order
-    if order.state == OrderState.CANCELLED:
-        # Paid after its window closed: keep the money on record for a refund; the order stays cancelled.
-        history.record(
-            order, by=by, kind="payment", after="paid after cancellation", note=str(transaction.amount)
-        )
-        return
-    _register_payment(order, transaction, by=by)
+def payment_state_for(order: Order) -> PaymentState:
+    """The payment state the amounts say: more than owed is to refund, never a negative due."""
+    if order.amount_to_refund > 0:
+        return PaymentState.OVERPAID
+    if order.state != OrderState.CANCELLED and order.amount_due == 0:
+        return PaymentState.PAID
+    return PaymentState.NOT_PAID
 
 
 def _register_payment(order: Order, transaction: PaymentTransaction, *, by: Actor) -> None:
-    before = order.payment_state.value
+    before = order.payment_state
     order.amount_paid = (order.amount_paid or Decimal("0")) + transaction.amount
-    if order.amount_paid >= order.total:
-        order.payment_state = PaymentState.PAID
+    order.payment_state = payment_state_for(order)
+    if order.is_paid and order.state != OrderState.CANCELLED and order.paid_at is None:
         order.paid_at = transaction.updated_at or transaction.created_at
+    note = f"{transaction.amount} {transaction.currency} ({transaction.method.value})"
+    after = order.payment_state.value
+    if order.payment_state == PaymentState.OVERPAID:
+        note += f"; to refund {order.amount_to_refund} {order.currency}"
+        if order.state == OrderState.CANCELLED:
+            after = "paid after cancellation"
     history.record(
         order,
         by=by,
         kind="payment",
-        before=before,
-        after=order.payment_state.value,
-        note=f"{transaction.amount} {transaction.currency} ({transaction.method.value})",
-        public=order.payment_state == PaymentState.PAID,
+        before=before.value,
+        after=after,
+        note=note,
+        public=order.is_paid and order.state != OrderState.CANCELLED,
     )
     events.payment_received.send(order, transaction=transaction)
-    if (
-        order.state == OrderState.QUOTATION_SENT
-        and order.payment_state == PaymentState.PAID
-        and sales.confirms_on_payment(order)
-    ):
+    if order.is_paid:
+        # Nothing more is due: a page still open elsewhere must not ask for the amount again.
+        for pending in _pending(order, besides=transaction):
+            pending.state = TransactionState.CANCELLED
+            pending.error = "the order was paid by another transaction"
+    if order.state == OrderState.QUOTATION_SENT and order.is_paid and sales.confirms_on_payment(order):
         sales.confirm_sale(order, by=by)
+
+
+def _on_cancelled(order: Order, **kwargs) -> None:  # noqa: ANN003
+    """A cancelled order owes nothing: what was paid for it is to refund."""
+    if order.state == OrderState.CANCELLED and payment_state_for(order) != order.payment_state:
+        before, order.payment_state = order.payment_state, payment_state_for(order)
+        history.record(
+            order,
+            by=kwargs.get("by") or Actor.system(),
+            kind="payment",
+            before=before.value,
+            after=order.payment_state.value,
+            note=f"to refund {order.amount_to_refund} {order.currency}" if order.amount_to_refund else "",
+        )
+
+
+events.order_cancelled.connect(_on_cancelled)
+events.status_changed.connect(_on_cancelled)  # a status that cancels a sales order
 
 
 def record_bank_transfer(
     order: Order, amount: str | Decimal, *, by: Actor, reference: str = ""
 ) -> PaymentTransaction:
     """The seller saw the transfer arrive. A quotation sent that is now paid becomes a sales order."""
+    order = _lock(order)
     if order.state not in (OrderState.QUOTATION_SENT, OrderState.SALES_ORDER):
         raise PaymentNotPossible()
     try:
@@ -182,4 +279,11 @@ def transactions_for(order: Order) -> list[PaymentTransaction]:
     )
 
 
-__all__ = ["Notification", "handle_notification", "record_bank_transfer", "start_card_payment"]
+__all__ = [
+    "Notification",
+    "can_pay_by_card",
+    "handle_notification",
+    "offered_payment_methods",
+    "record_bank_transfer",
+    "start_card_payment",
+]

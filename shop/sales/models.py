@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.catalog.models import Variant, Warehouse
@@ -41,7 +41,11 @@ def payment_state_label(state: str) -> str:
     """Paid or not, as the order list and the order page show it, in the reader's language."""
     from flask_babel import gettext as _
 
-    return {PaymentState.PAID: _("Paid"), PaymentState.NOT_PAID: _("Not paid")}.get(state, str(state))
+    return {
+        PaymentState.PAID: _("Paid"),
+        PaymentState.NOT_PAID: _("Not paid"),
+        PaymentState.OVERPAID: _("To refund"),
+    }.get(state, str(state))
 
 
 def delivery_method_label(method: str | None) -> str:
@@ -81,6 +85,9 @@ class PaymentMethod(enum.StrEnum):
 class PaymentState(enum.StrEnum):
     NOT_PAID = "not_paid"
     PAID = "paid"
+    # More was received than the order owes (a second capture, or money for a cancelled order):
+    # the surplus is to be refunded. A state of its own so the order list finds these by index.
+    OVERPAID = "overpaid"
 
 
 def _tracking_token() -> str:
@@ -110,6 +117,9 @@ class Order(db.Model):
     country: Mapped[str] = mapped_column(String(2), default="")
     company_name: Mapped[str] = mapped_column(String(160), default="")  # set: a B2B invoice
     tax_id: Mapped[str] = mapped_column(String(32), default="")
+    # Name, company, e-mail and phone digits folded for the back-office search (shop.search keeps
+    # it on every write; a trigram GIN index on PostgreSQL, migration 0011).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     delivery_method: Mapped[DeliveryMethod | None] = mapped_column(str_enum(DeliveryMethod))
     pickup_warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
@@ -176,8 +186,23 @@ class Order(db.Model):
         return sum(line.quantity for line in self.lines)
 
     @property
+    def amount_owed(self) -> Decimal:
+        """What the customer owes in all: the total, or nothing once the order is cancelled."""
+        return Decimal("0") if self.state == OrderState.CANCELLED else self.total
+
+    @property
     def amount_due(self) -> Decimal:
-        return self.total - self.amount_paid
+        """Still to pay; never negative (a surplus is ``amount_to_refund``)."""
+        return max(self.amount_owed - (self.amount_paid or Decimal("0")), Decimal("0"))
+
+    @property
+    def amount_to_refund(self) -> Decimal:
+        """Received beyond what is owed: to be paid back (refunds themselves are not recorded yet)."""
+        return max((self.amount_paid or Decimal("0")) - self.amount_owed, Decimal("0"))
+
+    @property
+    def is_paid(self) -> bool:
+        return self.payment_state in (PaymentState.PAID, PaymentState.OVERPAID)
 
     @property
     def delivery_amounts(self) -> LineAmounts:

@@ -8,11 +8,10 @@ parameters are signed too, so a shopper cannot change the amount in the URL.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,6 +19,7 @@ from flask import url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from shop.errors import PaymentRejected
+from shop.payments import signatures
 from shop.payments.models import PaymentTransaction
 from shop.payments.providers import Notification, register
 
@@ -29,7 +29,7 @@ PAGE_MAX_AGE = 3600
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    digest = signatures.hmac_hex(secret, f"{timestamp}.".encode() + body).decode()
     return f"t={timestamp},v1={digest}"
 
 
@@ -37,6 +37,12 @@ def sign(secret: str, body: bytes, timestamp: int) -> str:
 class TestProvider:
     name = "test"
     __test__ = False  # not a pytest test class, despite its name
+    page_lifetime = timedelta(seconds=PAGE_MAX_AGE)
+
+    @classmethod
+    def enabled(cls, config: Mapping[str, Any]) -> bool:
+        # Never by default: it approves any "card" (TEST_PAYMENTS_ENABLED, see shop/config.py).
+        return bool(config.get("TEST_PAYMENTS_ENABLED"))
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.secret = config["TEST_PROVIDER_SECRET"]
@@ -59,14 +65,9 @@ class TestProvider:
         return url_for("testpay.page", token=token)
 
     def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
-        header = headers.get(SIGNATURE_HEADER, "")
-        parts = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
-        try:
-            timestamp = int(parts.get("t", ""))
-        except ValueError:
-            raise PaymentRejected("missing or malformed signature") from None
-        expected = sign(self.secret, body, timestamp)
-        if not hmac.compare_digest(expected, header.strip()):
+        pairs = signatures.parse_pairs(headers.get(SIGNATURE_HEADER))
+        timestamp = signatures.timestamp_in(pairs)
+        if not signatures.verify_hmac(self.secret, f"{timestamp}.".encode() + body, pairs.get(b"v1", [])):
             raise PaymentRejected("bad signature")
         if abs(time.time() - timestamp) > TOLERANCE_SECONDS:
             raise PaymentRejected("stale notification")

@@ -113,7 +113,7 @@ def test_an_unknown_reference_is_rejected(app, card_order):
         payments.handle_notification("test", body, headers)
 
 
-def test_a_card_payment_after_the_window_closed_is_kept_but_the_order_stays_cancelled(app, card_order):
+def test_a_card_payment_after_the_window_closed_is_to_refund_and_the_order_stays_cancelled(app, card_order):
     sales.cancel_quotation(card_order, by=Actor.system(), reason="expired")
     body, headers = _notification(app, card_order)
 
@@ -121,7 +121,9 @@ def test_a_card_payment_after_the_window_closed_is_kept_but_the_order_stays_canc
 
     assert transaction.state == TransactionState.SUCCEEDED
     assert card_order.state == OrderState.CANCELLED
-    assert card_order.payment_state == PaymentState.NOT_PAID
+    # A cancelled order owes nothing: all of it is to refund, nothing is due.
+    assert card_order.payment_state == PaymentState.OVERPAID
+    assert (card_order.amount_to_refund, card_order.amount_due) == (card_order.total, 0)
 
 
 def test_a_recorded_bank_transfer_confirms_the_order_once_fully_paid(make_product, make_cart):
