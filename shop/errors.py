@@ -102,6 +102,13 @@ class PickupNotPossible(ShopError):
     http_status = 422
 
     def describe(self) -> str:
+        reason = self.data.get("reason")
+        if reason:  # what the warehouse lacks, in the words checkout showed beside it
+            return gettext(
+                "%(warehouse)s cannot hand out this order: %(reason)s.",
+                warehouse=self.data.get("warehouse", ""),
+                reason=reason,
+            )
         return gettext("Pickup is not possible at this warehouse.")
 
 
@@ -146,6 +153,16 @@ class PaymentNotPossible(ShopError):
 
     def describe(self) -> str:
         return self._message or gettext("This order cannot be paid now.")
+
+
+class CardPaymentUnavailable(PaymentNotPossible):
+    """No card provider is configured and enabled here (the test provider is off by default)."""
+
+    code = "card_payment_unavailable"
+    http_status = 422
+
+    def describe(self) -> str:
+        return gettext("Card payment is not available. Choose another payment method.")
 
 
 class DuplicateNotification(ShopError):

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from shop.forms import ShopForm
+from shop.forms import AmountField, ShopForm
 from shop.i18n import LANGUAGE_NAMES, LANGUAGES
 from shop.money import CURRENCIES
 from shop.notifications.templating import LIMITS as TEMPLATE_LIMITS
@@ -198,16 +198,20 @@ class SettingsForm(ShopForm):
     window_bank_transfer = StringField(_l("Bank transfer (hours)"), render_kw={"inputmode": "numeric"})
     bank_account = TextAreaField(_l("Bank account for transfers"), render_kw={"rows": 3})
     order_number_prefix = StringField(_l("Order number prefix"), render_kw={"maxlength": 5})
-    price_carrier = StringField(_l("Carrier shipping"), render_kw={"inputmode": "decimal"})
-    price_courier = StringField(_l("Local courier"), render_kw={"inputmode": "decimal"})
-    price_pickup = StringField(_l("Pickup at a warehouse"), render_kw={"inputmode": "decimal"})
+    price_carrier = AmountField(_l("Carrier shipping"), render_kw={"inputmode": "decimal"})
+    price_courier = AmountField(_l("Local courier"), render_kw={"inputmode": "decimal"})
+    price_pickup = AmountField(_l("Pickup at a warehouse"), render_kw={"inputmode": "decimal"})
     sales_policy = RadioField(_l("New storefront orders go to"), validate_choice=False)
     sales_team = SelectField(_l("Sales team"), validate_choice=False)
-    sms_price_domestic = StringField(_l("SMS segment, domestic"), render_kw={"inputmode": "decimal"})
-    sms_price_foreign = StringField(_l("SMS segment, abroad"), render_kw={"inputmode": "decimal"})
+    sms_price_domestic = AmountField(_l("SMS segment, domestic"), render_kw={"inputmode": "decimal"})
+    sms_price_foreign = AmountField(_l("SMS segment, abroad"), render_kw={"inputmode": "decimal"})
     sms_price_currency = SelectField(_l("Currency of SMS prices"), validate_choice=False)
     cart_reminder = BooleanField(_l("Remind customers of carts they left"))
     cart_reminder_hours = StringField(_l("Remind after (hours)"), render_kw={"inputmode": "numeric"})
+    pickup_transfer = BooleanField(_l("Offer pickup with a transfer between warehouses"))
+    pickup_transfer_days = StringField(
+        _l("A transfer between warehouses takes (days)"), render_kw={"inputmode": "numeric"}
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ settings.services.save() checks them all, stores what changed and records who ch
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.dates import get_day_names
@@ -47,6 +48,7 @@ _FIELDS = {
     "sms_prices.foreign": "sms_price_foreign",
     "sms_prices.currency": "sms_price_currency",
     "abandoned_cart.delay_hours": "cart_reminder_hours",
+    "pickup_transfer.days": "pickup_transfer_days",
 }
 
 
@@ -85,11 +87,19 @@ def _pickup_forms(
     return pairs
 
 
+def _amount(stored: str | None) -> Decimal | None:
+    """A price kept as text ("0.15"), for the form to show in the reader's notation."""
+    try:
+        return Decimal(stored) if stored else None
+    except InvalidOperation:
+        return None
+
+
 def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
     if submitted:
         form = SettingsForm()
     else:
-        places = scale(shop.currency)
+        places = Decimal(1).scaleb(-scale(shop.currency))
         form = SettingsForm(
             formdata=None,
             data={
@@ -105,16 +115,18 @@ def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
                 "bank_account": shop.bank_account,
                 "order_number_prefix": shop.order_number_prefix,
                 **{
-                    f"price_{method}": f"{shop.delivery_price(method):.{places}f}"
+                    f"price_{method}": shop.delivery_price(method).quantize(places)
                     for method in settings.DELIVERY_METHODS
                 },
                 "sales_policy": shop.sales_assignment.get("policy", "none"),
                 "sales_team": str(shop.sales_assignment.get("team_id") or ""),
-                "sms_price_domestic": shop.sms_prices.get("domestic", ""),
-                "sms_price_foreign": shop.sms_prices.get("foreign", ""),
+                "sms_price_domestic": _amount(shop.sms_prices.get("domestic")),
+                "sms_price_foreign": _amount(shop.sms_prices.get("foreign")),
                 "sms_price_currency": shop.sms_prices.get("currency", "PLN"),
                 "cart_reminder": bool(shop.abandoned_cart.get("enabled")),
                 "cart_reminder_hours": str(shop.abandoned_cart.get("delay_hours", "")),
+                "pickup_transfer": bool(shop.pickup_transfer.get("enabled")),
+                "pickup_transfer_days": str(shop.pickup_transfer.get("days", "")),
             },
         )
     form.sales_team.choices = [("", _("Any team"))] + [(str(t.id), t.name) for t in sales_teams()]
@@ -148,6 +160,7 @@ def _changes(form: SettingsForm) -> dict[str, Any]:
             "currency": form.sms_price_currency.data,
         },
         "abandoned_cart": {"enabled": form.cart_reminder.data, "delay_hours": form.cart_reminder_hours.data},
+        "pickup_transfer": {"enabled": form.pickup_transfer.data, "days": form.pickup_transfer_days.data},
     }
 
 
@@ -206,6 +219,7 @@ def setting_label(key: str) -> str:
         "sales_assignment": _("Sales-team policy"),
         "sms_prices": _("SMS prices"),
         "abandoned_cart": _("Abandoned-cart reminders"),
+        "pickup_transfer": _("Pickup with a transfer"),
     }.get(key, key)
 
 
@@ -234,6 +248,7 @@ def _label(value: Any) -> str:
         "currency": _("currency"),
         "enabled": _("on"),
         "delay_hours": _("hours"),
+        "days": _("days"),
     }.get(value, LANGUAGE_NAMES.get(value, value))
 
 

@@ -9,6 +9,8 @@ cycle, and the CHECK constraint on ``stock`` is the last guard.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import update
 
 from shop.catalog.models import Stock, StockReservation, Warehouse
@@ -23,8 +25,10 @@ def _out_of_stock(line: OrderLine, available: int) -> OutOfStock:
     return OutOfStock(sku=line.sku, name=name, available=max(available, 0), line_id=line.id)
 
 
-def reserve(order: Order, *, warehouse: Warehouse | None = None) -> None:
+def reserve(order: Order, *, warehouse: Warehouse | None = None, transfer: bool = False) -> None:
     """Reserve every line of the order, from one warehouse (pickup) or from any, in warehouse order.
+    With ``transfer``, a pickup warehouse's own units go first and the rest comes from the others
+    (``transfers_for`` tells what has to be brought).
 
     The stock rows are read locked (``FOR UPDATE``, in id order) so the plan is made on values
     no one else can change before we write; SQLite has no row locks, but checkout already holds
@@ -32,7 +36,7 @@ def reserve(order: Order, *, warehouse: Warehouse | None = None) -> None:
     """
     lines = sorted(order.lines, key=lambda line: line.variant_id)
     statement = db.select(Stock).where(Stock.variant_id.in_([line.variant_id for line in lines]))
-    if warehouse is not None:
+    if warehouse is not None and not transfer:
         statement = statement.where(Stock.warehouse_id == warehouse.id)
     locked = list(
         db.session.scalars(
@@ -40,7 +44,12 @@ def reserve(order: Order, *, warehouse: Warehouse | None = None) -> None:
         )
     )
     positions = dict(db.session.execute(db.select(Warehouse.id, Warehouse.position)).tuples().all())
-    stocks = sorted(locked, key=lambda stock: (positions.get(stock.warehouse_id, 0), stock.id))
+    chosen = warehouse.id if warehouse is not None else None
+
+    def order_of_use(stock: Stock) -> tuple:  # the pickup warehouse's own units first
+        return (stock.warehouse_id != chosen, positions.get(stock.warehouse_id, 0), stock.id)
+
+    stocks = sorted(locked, key=order_of_use)
 
     plan: list[tuple[Stock, OrderLine, int]] = []
     for line in lines:
@@ -101,3 +110,36 @@ def reserved_for(order: Order) -> list[StockReservation]:
             .order_by(StockReservation.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Units of an order line reserved in another warehouse than the one the customer collects at."""
+
+    sku: str
+    name: str
+    quantity: int
+    source: Warehouse
+
+
+def transfers_for(order: Order) -> list[Transfer]:
+    """What has to be brought to the order's pickup warehouse before it can be handed out."""
+    if order.pickup_warehouse_id is None:
+        return []
+    rows = db.session.execute(
+        db.select(OrderLine, StockReservation.quantity, Warehouse)
+        .join(StockReservation, StockReservation.order_line_id == OrderLine.id)
+        .join(Stock, StockReservation.stock_id == Stock.id)
+        .join(Warehouse, Stock.warehouse_id == Warehouse.id)
+        .where(OrderLine.order_id == order.id, Stock.warehouse_id != order.pickup_warehouse_id)
+        .order_by(StockReservation.id)
+    )
+    return [
+        Transfer(
+            sku=line.sku,
+            name=f"{translated(line.product_name)} ({translated(line.variant_name)})",
+            quantity=quantity,
+            source=source,
+        )
+        for line, quantity, source in rows
+    ]

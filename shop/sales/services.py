@@ -17,9 +17,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
 from shop import events
+from shop.catalog import pickup, stock
 from shop.catalog import services as catalog
-from shop.catalog import stock
-from shop.catalog.models import Variant, Warehouse
+from shop.catalog.models import Variant
 from shop.db_types import utcnow
 from shop.errors import (
     CartChanged,
@@ -187,6 +187,9 @@ class CheckoutDetails:
     pickup_date: date | None = None
     company_name: str = ""
     tax_id: str = ""
+    # The language the customer checks out in: the order's e-mails speak it. None keeps the
+    # cart's (the language of the first "add to cart").
+    locale: str | None = None
 
 
 def delivery_quote(order: Order, method: DeliveryMethod) -> Decimal:
@@ -210,7 +213,8 @@ def confirm_quotation(
         raise InvalidTransition(number=order.number or "", before=order.state.value, after="quotation_sent")
     if not order.lines:
         raise EmptyCart()
-    warehouse = _pickup_warehouse(details, today or date.today())
+    today = today or date.today()
+    pickup_option = _pickup_option(order, details, today)
 
     # Claim the transition first: a double submit or a second tab finds the state taken.
     # On SQLite this is also the statement that takes the write lock.
@@ -225,7 +229,9 @@ def confirm_quotation(
     db.session.refresh(order)
 
     for field in CheckoutDetails.__dataclass_fields__:
-        setattr(order, field, getattr(details, field))
+        if field != "locale":
+            setattr(order, field, getattr(details, field))
+    order.locale = details.locale or order.locale
     if details.delivery_method == DeliveryMethod.PICKUP:
         order.address_line = order.city = order.postal_code = ""
     else:
@@ -241,7 +247,10 @@ def confirm_quotation(
     if expected_subtotal is not None and order.subtotal != expected_subtotal:
         raise CartChanged()
 
-    stock.reserve(order, warehouse=warehouse)
+    if pickup_option is None:
+        stock.reserve(order)
+    else:
+        _reserve_for_pickup(order, pickup_option, today)
 
     now = utcnow()
     order.number = f"{shop.order_number_prefix}{order.id:06d}"
@@ -251,23 +260,38 @@ def confirm_quotation(
         order.expires_at = now + timedelta(hours=int(window))
     by = by or Actor.customer(order)
     history.record(order, by=by, kind="state", before="quotation", after="quotation_sent", public=True)
+    if pickup_option is not None and stock.transfers_for(order):
+        history.record(order, by=Actor.system(), kind="stock", note=history.TRANSFER_NEEDED)
     events.quotation_confirmed.send(order)
     if _confirmed_on(details.payment_method) == "checkout":
         confirm_sale(order, by=Actor.system("payment policy"))
     return order
 
 
-def _pickup_warehouse(details: CheckoutDetails, today: date) -> Warehouse | None:
+def _pickup_option(order: Order, details: CheckoutDetails, today: date) -> pickup.PickupOption | None:
+    """The pickup warehouse chosen, if it can hand out the whole order (alone, or with a
+    transfer the seller allows) on the date chosen."""
     if details.delivery_method != DeliveryMethod.PICKUP:
         return None
-    warehouse = (
-        db.session.get(Warehouse, details.pickup_warehouse_id) if details.pickup_warehouse_id else None
-    )
-    if warehouse is None or not warehouse.pickup:
+    option = pickup.pickup_option(order, details.pickup_warehouse_id)
+    if option is None:
         raise PickupNotPossible()
-    if details.pickup_date not in catalog.allowed_pickup_dates(warehouse, today):
+    if not option.possible:
+        raise PickupNotPossible(warehouse=translated(option.warehouse.name), reason=option.reason())
+    dates = pickup.allowed_pickup_dates(option.warehouse, today, transfer=option.transfer)
+    if details.pickup_date not in dates:
         raise InvalidPickupDate()
-    return warehouse
+    return option
+
+
+def _reserve_for_pickup(order: Order, option: pickup.PickupOption, today: date) -> None:
+    """Reserve at the pickup warehouse, the rest from the others when the seller allows
+    transfers. Stock may have moved since the options were shown: an order that needs a
+    transfer after all must still have a date the transfer leaves time for."""
+    stock.reserve(order, warehouse=option.warehouse, transfer=pickup.transfer_days() is not None)
+    if not option.transfer and stock.transfers_for(order):
+        if order.pickup_date not in pickup.allowed_pickup_dates(option.warehouse, today, transfer=True):
+            raise InvalidPickupDate()
 
 
 def _confirmed_on(method: PaymentMethod) -> str:

@@ -14,7 +14,7 @@ from shop.accounts.models import SalesTeam
 from shop.catalog.models import Warehouse
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.i18n import LANGUAGES
+from shop.i18n import LANGUAGES, ascii_digits
 from shop.money import CURRENCIES, scale
 from shop.settings.models import Setting, SettingChange
 
@@ -54,6 +54,10 @@ class ShopSettings:
     )
     # One reminder for a cart with an e-mail address left this many hours (S6).
     abandoned_cart: dict = field(default_factory=lambda: {"enabled": True, "delay_hours": 4})
+    # Pickup at a warehouse that lacks part of the order, with units brought from the others;
+    # the transfer adds "days" to the warehouse's preparation time. Off: only warehouses that
+    # have the whole order are offered.
+    pickup_transfer: dict = field(default_factory=lambda: {"enabled": False, "days": 2})
 
     def delivery_price(self, method: str) -> Decimal:
         prices = self.delivery_prices or _DELIVERY_PRICES.get(self.currency, _DELIVERY_PRICES["TRY"])
@@ -120,10 +124,10 @@ SALES_POLICIES = ("none", "team", "round_robin")
 SMS_PRICE_CURRENCIES = ("PLN", "TRY", "IRR", "EUR", "USD")
 SMS_PRICE_MAX = Decimal("100")
 CART_DELAY_HOURS = (1, 168)
+TRANSFER_DAYS = (0, 30)
 SHOP_NAME_MAX = 80
 BANK_ACCOUNT_MAX = 500
 PRICE_MAX = Decimal("1000000000000")  # fits Numeric(14, 2)
-PICKUP_HOURS_MAX = 40
 LEAD_DAYS = (0, 30)
 HORIZON_DAYS = (1, 90)
 _PREFIX = re.compile(r"^[A-Z]{1,5}$")
@@ -294,18 +298,53 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
                 max=CART_DELAY_HOURS[1],
             )
         clean["abandoned_cart"] = {"enabled": bool(given.get("enabled")), "delay_hours": hours}
+    if "pickup_transfer" in changes:
+        given = changes["pickup_transfer"] if isinstance(changes["pickup_transfer"], dict) else {}
+        enabled = bool(given.get("enabled"))
+        days = given.get("days")
+        if not enabled and days in (None, ""):  # the days only matter with transfers on
+            days = now.pickup_transfer.get("days")
+        days = _int(days)
+        if days is None or not TRANSFER_DAYS[0] <= days <= TRANSFER_DAYS[1]:
+            errors["pickup_transfer.days"] = gettext(
+                "Enter a whole number of days from %(min)s to %(max)s.",
+                min=TRANSFER_DAYS[0],
+                max=TRANSFER_DAYS[1],
+            )
+        clean["pickup_transfer"] = {"enabled": enabled, "days": days}
     return clean, errors
 
 
 def _sms_price(value: Any) -> str | None:
-    """A per-segment price as a plain decimal string ("0.15"), or None when it is not one."""
+    """A per-segment price as a plain decimal string ("0.15"), or None when it is not one.
+    Typed prices come parsed in the reader's notation (shop.forms.AmountField)."""
     try:
-        price = Decimal(_text(value).replace(",", "."))
+        price = value if isinstance(value, Decimal) else Decimal(_text(value))
     except (InvalidOperation, TypeError):
         return None
     if not price.is_finite() or not 0 <= price <= SMS_PRICE_MAX or price.as_tuple().exponent < -4:
         return None
     return f"{price.normalize():f}" if price else "0"
+
+
+_HOURS = re.compile(r"^([0-9]{1,2}):([0-9]{2})[-–—]([0-9]{1,2}):([0-9]{2})$")
+
+
+def pickup_hours(value: Any) -> str | None:
+    """Opening hours as stored, ``HH:MM-HH:MM`` with opening before closing (closing may be
+    24:00); "" for none; None when the text is not that. Spaces, Persian digits and dashes
+    as people type them are accepted."""
+    text = re.sub(r"\s", "", ascii_digits(_text(value)))
+    if not text:
+        return ""
+    found = _HOURS.match(text)
+    if not found:
+        return None
+    open_h, open_m, close_h, close_m = (int(part) for part in found.groups())
+    opening, closing = open_h * 60 + open_m, close_h * 60 + close_m
+    if open_h > 23 or open_m > 59 or close_m > 59 or closing > 24 * 60 or opening >= closing:
+        return None
+    return f"{open_h:02d}:{open_m:02d}-{close_h:02d}:{close_m:02d}"
 
 
 def _pickup(warehouse: Warehouse) -> dict[str, Any]:
@@ -330,11 +369,12 @@ def _validate_pickup(warehouse: Warehouse, given: dict[str, Any], errors: dict[s
     values["pickup_weekdays"] = sorted(set(days))
     if values["pickup"] and not values["pickup_weekdays"]:
         errors[prefix + "pickup_weekdays"] = gettext("Choose at least one day when orders can be collected.")
-    values["pickup_hours"] = _text(values["pickup_hours"])
-    if len(values["pickup_hours"]) > PICKUP_HOURS_MAX:
+    hours = pickup_hours(values["pickup_hours"])
+    if hours is None or (values["pickup"] and not hours):
         errors[prefix + "pickup_hours"] = gettext(
-            "Write the hours in at most %(max)s characters.", max=PICKUP_HOURS_MAX
+            "Write the opening hours as HH:MM-HH:MM, opening before closing, for example 10:00-19:00."
         )
+    values["pickup_hours"] = hours if hours is not None else _text(values["pickup_hours"])
     lead, horizon = _int(values["pickup_lead_days"]), _int(values["pickup_horizon_days"])
     if lead is None or not LEAD_DAYS[0] <= lead <= LEAD_DAYS[1]:
         errors[prefix + "pickup_lead_days"] = gettext(

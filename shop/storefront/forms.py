@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from stdnum.exceptions import ValidationError as TaxIdError
-from stdnum.pl import nip
-from stdnum.tr import tckimlik, vkn
 from wtforms import (
     EmailField,
     HiddenField,
@@ -29,9 +26,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from shop.accounts.forms import new_password_validators
 from shop.accounts.services import InvalidPhone, normalise_phone
 from shop.forms import ShopForm
 from shop.sales.models import DeliveryMethod, PaymentMethod
+from shop.sales.tax_ids import InvalidTaxId, normalise_tax_id
 
 MAX_QUANTITY = 999
 
@@ -61,28 +60,6 @@ class LineQuantityForm(ShopForm):
             NumberRange(0, MAX_QUANTITY, _l("Enter a quantity between 0 and 999.")),
         ],
     )
-
-
-def _tax_id_valid(country: str, value: str) -> str:
-    """A tax ID checked with python-stdnum for the countries we know; returns it normalised."""
-    compact = value.replace(" ", "").replace("-", "").upper()
-    for prefix in ("TR", "PL"):
-        if compact.startswith(prefix) and compact[2:].isdigit():
-            compact = compact[2:]
-    if country == "TR":
-        # Companies have a 10-digit VKN; sole traders use their 11-digit T.C. Kimlik No.
-        module = vkn if len(compact) == 10 else tckimlik
-        return module.validate(compact)
-    if country == "PL":
-        return nip.validate(compact)
-    if country == "IR":
-        # Iranian company national IDs (shenase-ye melli) are 11 digits; stdnum has no checker.
-        if not (compact.isdigit() and len(compact) in (10, 11)):
-            raise TaxIdError()
-        return compact
-    if not (4 <= len(compact) <= 20 and compact.isalnum()):
-        raise TaxIdError()
-    return compact
 
 
 class CheckoutForm(ShopForm):
@@ -126,6 +103,7 @@ class CheckoutForm(ShopForm):
         ],
         default=PaymentMethod.CARD.value,
         validators=[InputRequired(_l("Choose a payment method."))],
+        validate_choice=False,  # the view narrows the choices to what is offered; see below
     )
     company_name = StringField(_l("Company name"), validators=[Optional(), Length(max=160)])
     tax_id = StringField(_l("Tax ID"), validators=[Optional(), Length(max=32)])
@@ -179,12 +157,19 @@ class CheckoutForm(ShopForm):
         except InvalidPhone as error:
             raise ValidationError(str(error)) from None
 
+    def validate_payment_method(self, field) -> None:  # noqa: ANN001
+        """Only the methods offered (payments.offered_payment_methods), said plainly."""
+        if field.data not in {choice.value for choice in field.choices}:
+            if field.data == PaymentMethod.CARD.value:
+                raise ValidationError(_l("Card payment is not available. Choose another payment method."))
+            raise ValidationError(_l("Choose a payment method."))
+
     def validate_tax_id(self, field) -> None:  # noqa: ANN001
         tax_id = (field.data or "").strip()
         if tax_id:
             try:
-                field.data = _tax_id_valid(self.country.data or "", tax_id)
-            except TaxIdError:
+                field.data = normalise_tax_id(self.country.data or "", tax_id)
+            except InvalidTaxId:
                 raise ValidationError(_l("This tax ID is not valid for the chosen country.")) from None
 
 
@@ -198,10 +183,7 @@ class RegisterForm(ShopForm):
             Length(max=254),
         ],
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(_l("Choose a password.")), Length(8, 128, _l("Use 8 to 128 characters."))],
-    )
+    password = PasswordField(_l("Password"), validators=new_password_validators())
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", _l("The two passwords are not the same."))]
     )

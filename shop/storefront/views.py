@@ -22,11 +22,12 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from shop.accounts import services as accounts
+from shop.catalog import pickup
 from shop.catalog import services as catalog
 from shop.catalog.models import Product, Variant, Warehouse
 from shop.errors import NotFound, OutOfStock, ShopError
 from shop.extensions import db
-from shop.i18n import country_name, format_day, locale_code
+from shop.i18n import country_name, format_day, locale_code, translated
 from shop.orders import history
 from shop.orders import services as order_statuses
 from shop.orders.carriers import carrier_name, tracking_url
@@ -52,7 +53,16 @@ from shop.storefront.forms import (
     LoginForm,
     RegisterForm,
 )
-from shop.web import end_session, is_htmx, parse_id, query_text, render, safe_next, start_session
+from shop.web import (
+    end_session,
+    is_htmx,
+    login_rate_limit,
+    parse_id,
+    query_text,
+    render,
+    safe_next,
+    start_session,
+)
 
 bp = Blueprint("storefront", __name__)
 
@@ -287,25 +297,45 @@ def remove_line(line_id: int):
 # --- checkout ----------------------------------------------------------------------------
 
 
-def _checkout_choices(form: CheckoutForm, today: date) -> dict[str, list]:
+def _pickup_choice(option: pickup.PickupOption) -> SelectChoice:
+    """A warehouse in the pickup list; one that cannot hand out the cart is shown disabled,
+    with the reason beside its name."""
+    name = translated(option.warehouse.name)
+    reason = option.reason()
+    return SelectChoice(
+        str(option.warehouse.id),
+        f"{name} – {reason}" if reason else name,
+        render_kw={} if option.possible else {"disabled": True},
+    )
+
+
+def _checkout_choices(form: CheckoutForm, cart: Order, today: date) -> dict[str, object]:
     shop = settings.current()
     form.country.choices = [SelectChoice(code, country_name(code)) for code in shop.shipping_countries]
-    warehouses = catalog.pickup_warehouses()
-    from shop.i18n import translated
-
+    options = pickup.pickup_options(cart)
     form.pickup_warehouse.choices = [SelectChoice("", _("Choose a warehouse"))] + [
-        SelectChoice(str(w.id), translated(w.name)) for w in warehouses
+        _pickup_choice(option) for option in options
     ]
-    chosen = next((w for w in warehouses if str(w.id) == (form.pickup_warehouse.data or "")), None)
-    dates = catalog.allowed_pickup_dates(chosen, today) if chosen else []
+    chosen = next(
+        (o for o in options if o.possible and str(o.warehouse.id) == (form.pickup_warehouse.data or "")), None
+    )
+    dates = pickup.allowed_pickup_dates(chosen.warehouse, today, transfer=chosen.transfer) if chosen else []
     form.pickup_date.choices = [SelectChoice("", _("Choose a date"))] + [
         SelectChoice(d.isoformat(), format_day(d, weekday=True)) for d in dates
     ]
-    return {"warehouses": warehouses, "chosen_warehouse": chosen}
+    offered = {method.value for method in payments.offered_payment_methods()}
+    form.payment_method.choices = [c for c in form.payment_method.choices if c.value in offered]
+    if not form.is_submitted() and form.payment_method.data not in offered:
+        form.payment_method.data = form.payment_method.choices[0].value
+    return {
+        "pickup_options": options,
+        "chosen_pickup": chosen,
+        "chosen_warehouse": chosen.warehouse if chosen else None,
+    }
 
 
 def _checkout_page(cart: Order, form: CheckoutForm, *, status: int = 200, block: str = "checkout_form"):
-    context = _checkout_choices(form, date.today())
+    context = _checkout_choices(form, cart, date.today())
     quotes = {method.value: sales.delivery_quote(cart, method) for method in DeliveryMethod}
     totals = {method: cart.subtotal + price for method, price in quotes.items()}
     return render(
@@ -327,20 +357,37 @@ def checkout():
     if cart is None or not cart.lines:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("storefront.cart"), 303)
+    return _checkout_page(cart, _fresh_checkout_form(cart))
+
+
+def _fresh_checkout_form(cart: Order, **over: str) -> CheckoutForm:
+    """The checkout form as the page first shows it: the cart at today's prices, and what is
+    known of the shopper. ``over`` presets fields (the ``?pickup_warehouse=`` of the URL)."""
     sales.refresh_quotation(cart)
     db.session.commit()
-    form = CheckoutForm(
+    return CheckoutForm(
+        formdata=None,
         email=cart.email or (current_user.email if current_user.is_authenticated else ""),
         name=cart.name or (current_user.name if current_user.is_authenticated else ""),
         country=cart.country or (settings.current().shipping_countries or ["TR"])[0],
         expected_subtotal=str(cart.subtotal),
+        **over,
     )
-    return _checkout_page(cart, form)
 
 
 @bp.get("/checkout/pickup-dates")
 def pickup_dates():
+    """The chosen warehouse's dates, swapped in by htmx. Opened as a page (no htmx: no script,
+    a bookmark), it is the checkout page with that warehouse chosen."""
     cart = current_cart()
+    if not is_htmx():
+        if cart is None or not cart.lines:
+            return redirect(url_for("storefront.checkout"), 303)
+        warehouse_id = parse_id(request.args.get("pickup_warehouse"))
+        form = _fresh_checkout_form(
+            cart, delivery_method=DeliveryMethod.PICKUP.value, pickup_warehouse=str(warehouse_id or "")
+        )
+        return _checkout_page(cart, form)
     if cart is None:
         raise NotFound()
     form = CheckoutForm(formdata=request.args, meta={"csrf": False})
@@ -367,7 +414,7 @@ def confirm_checkout():
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("storefront.cart"), 303)
     form = CheckoutForm()
-    _checkout_choices(form, date.today())
+    _checkout_choices(form, cart, date.today())
     if not form.validate_on_submit():
         return _checkout_page(cart, form, status=422)
     try:
@@ -390,6 +437,7 @@ def confirm_checkout():
         pickup_date=form.chosen_pickup_date(),
         company_name=(form.company_name.data or "").strip(),
         tax_id=(form.tax_id.data or "").strip(),
+        locale=locale_code(),
     )
     try:
         order = sales.confirm_quotation(cart, details, expected_subtotal=expected)
@@ -428,13 +476,9 @@ def track(token: str):
     order = sales.order_by_token(token)
     timeline = history.events_for(order, public_only=True)
     statuses = {status.code: status for status in order_statuses.statuses(include_archived=True)}
-    # The status the customer sees: the current one, or the last one they were shown.
-    shown = order.status if order.status is not None and order.status.customer_visible else None
-    if shown is None:
-        shown = next(
-            (statuses.get(e.after) for e in reversed(timeline) if e.kind == "status" and e.after in statuses),
-            None,
-        )
+    # The status the customer sees: the last one of their timeline (the current one, unless it
+    # is kept from customers), by the same rule as the timeline itself.
+    shown = next((statuses.get(e.after) for e in reversed(timeline) if e.kind == "status"), None)
     return render_template(
         "storefront/order.html",
         order=order,
@@ -445,6 +489,7 @@ def track(token: str):
         carrier=carrier_name(order.carrier),
         carrier_link=tracking_url(order.carrier, order.tracking_number),
         transactions=payments.transactions_for(order),
+        can_pay_by_card=payments.can_pay_by_card(order),
         bank_account=settings.current().bank_account,
         warehouse=db.session.get(Warehouse, order.pickup_warehouse_id) if order.pickup_warehouse_id else None,
     )
@@ -473,7 +518,7 @@ def payment_return(token: str):
     last = (payments.transactions_for(order) or [None])[-1]
     if last is not None and last.state == TransactionState.FAILED:
         flash(_("The payment was declined. You can try again."), "error")
-    elif order.payment_state.value == "paid":
+    elif order.is_paid:
         flash(_("Thank you! Your payment was received."), "success")
     else:
         flash(_("We are waiting for the payment provider to confirm your payment."), "info")
@@ -543,13 +588,21 @@ def register():
 
 
 @bp.route("/account/login", methods=["GET", "POST"])
+@login_rate_limit
 def login():
+    """Customers only: a back-office account is refused here like a wrong password (and the
+    failure counts towards its lock), so this door never opens a back-office session."""
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data)
-        except ShopError as error:
-            db.session.rollback()
+            user = accounts.log_in(
+                form.email.data,
+                form.password.data,
+                door=accounts.Door.STOREFRONT,
+                address=request.remote_addr or "",
+            )
+        except accounts.BadCredentials as error:
+            db.session.commit()  # the failed attempt counts towards the account's lock
             form.show_error(error)
         else:
             _after_login(user)
@@ -563,6 +616,7 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     end_session()
+    db.session.commit()
     return redirect(url_for("storefront.home"), 303)
 
 
@@ -578,3 +632,7 @@ def account():
         )
     )
     return render_template("storefront/account.html", orders=orders)
+
+
+# Password and session pages (change, forgotten, log out everywhere) add their routes to bp.
+from shop.storefront import account_views  # noqa: E402,F401

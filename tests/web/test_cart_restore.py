@@ -31,7 +31,8 @@ def test_the_link_restores_the_cart_in_another_browser(shopper):
     assert "Your cart is back." in text(page) and "Blue kettle" in text(page)
 
 
-@pytest.mark.parametrize("token", ["garbage", "a" * 600, "eyJvIjoxfQ.bad.signature", "%00"])
+# A control character (%00) in a URL is refused at routing, as a 404: tests/web/test_bad_input.py.
+@pytest.mark.parametrize("token", ["garbage", "a" * 600, "eyJvIjoxfQ.bad.signature", "a%E2%80%AEb"])
 def test_a_bad_link_says_so_and_changes_nothing(shopper, token):
     _guest_cart()
 
