@@ -11,13 +11,17 @@ from babel import Locale
 from babel.dates import DateTimePattern, parse_pattern
 from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, format_decimal
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request, session, url_for
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from shop import money
 
 LANGUAGE_NAMES = {"en": "English", "tr": "Türkçe", "pl": "Polski", "fa": "فارسی"}
 LANGUAGES = tuple(LANGUAGE_NAMES)  # every language the app has: sellers' texts are kept in these
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_RIGHT_TO_LEFT_ISOLATE, _POP_ISOLATE = "\u2067", "\u2069"
 
 
 def enabled_languages() -> tuple[list[str], str]:
@@ -81,16 +85,47 @@ def localize_digits(text: str, locale: str | None = None) -> str:
     return text.translate(_PERSIAN_DIGITS) if (locale or locale_code()) == "fa" else text
 
 
-def format_money(amount: Decimal | int | None, currency: str, locale: str | None = None) -> str:
+# Persian (U+06F0..) and Arabic-Indic (U+0660..) digits, as phones and keyboards type them.
+_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2)
+
+
+def ascii_digits(text: str) -> str:
+    """Typed numbers (tax IDs, prices) in ASCII digits, whatever keyboard wrote them."""
+    return text.translate(_ASCII_DIGITS)
+
+
+def format_money(
+    amount: Decimal | int | None, currency: str, locale: str | None = None, *, exact: bool = False
+) -> str:
+    """An amount as the reader writes money. Rounded half up to the currency's minor unit first
+    (money.round_money, the shop's one rule: Babel alone rounds half to even, 0.045 PLN would
+    show 0,04 zł); with ``exact``, every decimal the amount has is kept instead, at least the
+    currency's (an SMS cost at 0.045 a segment, already rounded by its own rule, shows 0,135 zł
+    as sms-counter.js does). A rounded -0 shows as 0. A negative amount in a right-to-left
+    language is isolated right to left, so its minus sits on the right, before the amount in
+    reading order, whatever text surrounds it (Babel's own leading minus lands on the left
+    after Latin text or in a left-to-right cell)."""
     locale = locale or locale_code()
-    # What babel.numbers.format_currency does, with the locale's pattern looked up once.
+    value = Decimal(amount or 0)
+    minor = money.scale(currency)
+    if exact and value.is_finite() and -value.normalize().as_tuple().exponent > minor:
+        value = value.quantize(Decimal(1).scaleb(value.normalize().as_tuple().exponent))
+    else:
+        value = money.round_money(value, currency)
+    if value.is_zero():
+        value = abs(value)  # -0.00 is 0.00
+    # What babel.numbers.format_currency does, with the locale's pattern looked up once; the
+    # value is already rounded, so Babel shows its digits as they are.
     text = _money_pattern(locale).apply(
-        Decimal(amount or 0),
+        value,
         _babel_locale(locale),
         currency=currency,
         currency_digits=True,
+        decimal_quantization=not exact,  # exact: the currency's decimals at least, all it has
         numbering_system="default",
     )
+    if value < 0 and text_direction(locale) == "rtl":
+        text = f"{_RIGHT_TO_LEFT_ISOLATE}{text}{_POP_ISOLATE}"
     return localize_digits(text, locale)
 
 
@@ -138,7 +173,22 @@ def country_name(code: str, locale: str | None = None) -> str:
     return _babel_locale(locale or locale_code()).territories.get(code, code)
 
 
+def language_url(code: str) -> str:
+    """This page in language ``code``, built by url_for from the route the address matches (GET),
+    never from the raw path: ``/%5Cevil.example`` would give ``/\\evil.example``, which browsers
+    read as another host. An address no page answers (a 404, a POST-only action) switches on the
+    home page of its part of the shop."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, values = adapter.match(method="GET")
+    except HTTPException:  # no such page, or not one to GET (RequestRedirect is one too)
+        endpoint = "backoffice.orders" if request.path.startswith("/admin") else "storefront.home"
+        values = {}
+    return url_for(endpoint, **values, lang=code)
+
+
 def init_app(app) -> None:
+    app.jinja_env.globals["language_url"] = language_url
     app.jinja_env.filters.update(
         money=format_money,
         number=format_number,

@@ -1,8 +1,28 @@
 """The seller's back office under /admin/: one blueprint, one module per area."""
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 bp = Blueprint("backoffice", __name__, url_prefix="/admin")
+
+# The menu item of each page, by the first part of its address under /admin/ ("" is the order list).
+MENU_SECTIONS = {
+    "": "orders",
+    "orders": "orders",
+    "statuses": "statuses",
+    "outbox": "outbox",
+    "messages": "messages",
+    "settings": "settings",
+    "users": "users",
+    "teams": "users",
+}
+
+
+@bp.app_template_global()
+def menu_section() -> str:
+    """The menu item to highlight. By address, not by endpoint name: the list shown again after
+    a refused bulk change (/admin/orders/bulk-status) is under Orders, whatever its view is called."""
+    path = request.path.removeprefix(bp.url_prefix or "").strip("/")
+    return MENU_SECTIONS.get(path.split("/", 1)[0], "")
 
 # Each module adds its routes to bp.
 from shop.backoffice import (  # noqa: E402,F401

@@ -20,13 +20,14 @@ from shop.accounts.models import SalesTeam, User
 from shop.backoffice import bp
 from shop.backoffice.access import actor, staff_required
 from shop.catalog.models import Warehouse
+from shop.catalog.stock import transfers_for
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.forms import ShopForm
 from shop.notifications import messages
 from shop.orders import services as orders
 from shop.orders.carriers import CARRIERS, carrier_name, tracking_url
-from shop.orders.history import events_for, shown
+from shop.orders.history import customer_sees, events_for, shown
 from shop.orders.labels import safe_colour, source_label
 from shop.orders.models import OrderEvent, OrderStatus
 from shop.payments.services import transactions_for
@@ -101,7 +102,8 @@ class ChangeStatusForm(ShopForm):
 
 
 class NoteForm(ShopForm):
-    note = TextAreaField(_l("Internal note"))
+    # The status form has a "note" too: the page's ids must differ (labels point at them).
+    note = TextAreaField(_l("Internal note"), id="internal-note")
 
 
 # --- labels the page shows -----------------------------------------------------------------
@@ -119,7 +121,12 @@ def actor_kind_label(kind: str) -> str:
 
 
 def transaction_state_label(state: str) -> str:
-    return {"pending": _("Pending"), "succeeded": _("Succeeded"), "failed": _("Failed")}.get(state, state)
+    return {
+        "pending": _("Pending"),
+        "succeeded": _("Succeeded"),
+        "failed": _("Failed"),
+        "cancelled": _("Replaced"),
+    }.get(state, state)
 
 
 def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order) -> str:
@@ -157,6 +164,8 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
             return _("Payment declined")
         if event.after == "paid after cancellation":
             return _("Payment received after the order was cancelled")
+        if event.after == "overpaid":
+            return _("Overpaid: the difference is to be refunded")
         return _("Payment problem")
     if event.kind == "note":
         return _("Internal note")
@@ -194,6 +203,7 @@ def _context(
 
     all_statuses = orders.statuses(include_archived=True)
     status_names = {status.code: orders.status_name(status) for status in all_statuses}
+    by_code = {status.code: status for status in all_statuses}
     return {
         "order": order,
         "status_form": status_form or _status_form(order),
@@ -205,6 +215,7 @@ def _context(
         "warehouse": db.session.get(Warehouse, order.pickup_warehouse_id)
         if order.pickup_warehouse_id
         else None,
+        "transfers": transfers_for(order),
         "salesperson": db.session.get(User, order.salesperson_id) if order.salesperson_id else None,
         "sales_team": db.session.get(SalesTeam, order.sales_team_id) if order.sales_team_id else None,
         "customer_account": db.session.get(User, order.customer_id) if order.customer_id else None,
@@ -212,6 +223,7 @@ def _context(
         "carrier_label": carrier_name(order.carrier),
         "can_change_status": order.state == OrderState.SALES_ORDER,
         "describe_event": lambda event: describe_event(event, status_names, order),
+        "customer_sees": lambda event: customer_sees(event, by_code),
         "actor_kind_label": actor_kind_label,
         "shown": shown,
         "source_label": source_label,

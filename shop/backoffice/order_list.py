@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, SearchField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, HiddenField, SearchField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from shop.accounts.models import Role, SalesTeam, User
@@ -156,9 +156,12 @@ class OrderFilterForm(ShopForm):
 class BulkStatusForm(ShopForm):
     """Bulk status change: the form checks the shape; orders.change_status checks each order."""
 
-    status = SelectField(_l("New status"), validate_choice=False)
+    # id: the filters above have their own "status" on the same page.
+    status = SelectField(_l("New status"), validate_choice=False, id="bulk-status")
     order = SelectMultipleField(_l("Orders"), validate_choice=False)
     back = HiddenField()  # the list's query string, to return to the same filters
+    # Sent by the "Yes, cancel them" button of the confirmation a cancelling status asks for.
+    confirmed = BooleanField()
 
     def __init__(self, *args, statuses: list[OrderStatus] | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -192,6 +195,10 @@ class BulkStatusForm(ShopForm):
     def chosen_status(self) -> OrderStatus:
         return self._offered[parse_id(self.status.data)]
 
+    def needs_confirmation(self) -> bool:
+        """Cancelling orders gives their stock back and cannot be undone: asked once more."""
+        return self.chosen_status().cancels_order and not self.confirmed.data
+
     def order_ids(self) -> list[int]:
         return list(dict.fromkeys(parse_id(value) for value in self.order.data or []))
 
@@ -200,7 +207,11 @@ class BulkStatusForm(ShopForm):
 
 
 def _page_context(
-    order_filter: OrderFilter, cursor: Cursor | None, *, bulk_form: BulkStatusForm | None = None
+    order_filter: OrderFilter,
+    cursor: Cursor | None,
+    *,
+    bulk_form: BulkStatusForm | None = None,
+    confirm: OrderStatus | None = None,
 ) -> dict:
     size = current_app.config.get("ORDER_LIST_PAGE_SIZE", listing.PAGE_SIZE)
     page: OrderPage = listing.list_orders(order_filter, after=cursor, limit=size)
@@ -232,6 +243,9 @@ def _page_context(
         if page.next_cursor
         else None,
         "labels": names,
+        # The cancelling status a bulk change asks to confirm, and the orders it would change.
+        "confirm_status": confirm,
+        "confirm_orders": bulk_form.order_ids() if confirm is not None and bulk_form else [],
         "count_label": count_label,
         # The order page's address, built once: url_for per row is a measurable part of the page.
         "order_url": url_for("backoffice.order", number="NUMBER").replace("NUMBER", "{}"),
@@ -302,6 +316,9 @@ def bulk_status():
         form.order.errors = [_("Some of the selected orders do not exist; reload the list.")]
         return _refuse(form, back_filter, back_cursor)
     status = form.chosen_status()
+    if form.needs_confirmation():
+        context = _page_context(back_filter, back_cursor, bulk_form=form, confirm=status)
+        return render(TEMPLATE, "results", **context)
     by = actor()
 
     changed: list[str] = []

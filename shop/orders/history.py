@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from shop.extensions import db
-from shop.orders.models import OrderEvent
+from shop.orders.models import OrderEvent, OrderStatus
 from shop.sales.models import Order
 
 
@@ -46,7 +47,9 @@ SYSTEM_WORDS = {
     "command line": _l("command line"),
     "outbox": _l("outbox"),
     "payment not received in time": _l("payment not received in time"),
+    "transfer between warehouses needed for pickup": _l("transfer between warehouses needed for pickup"),
 }
+TRANSFER_NEEDED = "transfer between warehouses needed for pickup"
 
 
 _RELEASED = re.compile(r"released ([0-9]+) reserved units")
@@ -97,8 +100,32 @@ def record(
     return event
 
 
+def customer_sees(event: OrderEvent, statuses: Mapping[str, OrderStatus]) -> bool:
+    """The one rule for what the customer's tracking page shows of an order's history; the back
+    office's "Customer sees this" tag reads it too. An event recorded as public (placed,
+    confirmed, cancelled, paid, a status shown to customers when it was set) and, for a status,
+    only while that status is still shown to customers: a seller who hides a status hides it
+    from every order's past too. Notes are never shown, only what the event says.
+    ``statuses``: every status (archived too) by code."""
+    if not event.public:
+        return False
+    if event.kind == "status":
+        status = statuses.get(event.after)
+        return status is not None and status.customer_visible
+    return True
+
+
+def statuses_by_code() -> dict[str, OrderStatus]:
+    return {status.code: status for status in db.session.scalars(db.select(OrderStatus))}
+
+
 def events_for(order: Order, *, public_only: bool = False) -> list[OrderEvent]:
+    """The order's history, oldest first; ``public_only``: what the customer sees (customer_sees)."""
     query = db.select(OrderEvent).where(OrderEvent.order_id == order.id)
     if public_only:
         query = query.where(OrderEvent.public.is_(True))
-    return list(db.session.scalars(query.order_by(OrderEvent.at, OrderEvent.id)))
+    events = list(db.session.scalars(query.order_by(OrderEvent.at, OrderEvent.id)))
+    if public_only:
+        statuses = statuses_by_code()
+        events = [event for event in events if customer_sees(event, statuses)]
+    return events

@@ -245,7 +245,7 @@ def test_bulk_change_changes_each_order_and_reports_the_ones_refused(staff):
 def test_bulk_change_to_cancelled_releases_each_order(staff):
     a, b = order_at(1), order_at(2)
 
-    response = bulk(staff, [a.id, b.id], status("cancelled").id)
+    response = bulk(staff, [a.id, b.id], status("cancelled").id, confirmed="y")
 
     assert response.status_code == 303
     assert current(a).state == current(b).state == OrderState.CANCELLED
