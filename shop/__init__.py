@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from shop import i18n
+from shop import i18n, security
 from shop.config import Config
 from shop.errors import ShopError
 from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -51,6 +51,9 @@ def _instance_secret(app: Flask) -> str:
 
 def create_app(config: type | dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    from shop.web import TextConverter
+
+    app.url_map.converters.update(default=TextConverter, string=TextConverter)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
@@ -79,8 +82,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "storefront.login"
     i18n.init_app(app)
+    security.init_app(app)
 
     from shop import models  # noqa: F401  (every table known to Alembic and the ORM)
+    from shop import search as _search  # noqa: F401  (keeps the search columns on every flush)
     from shop.accounts.models import User
     from shop.notifications import subscribers as notifications
     from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
@@ -88,18 +93,26 @@ def create_app(config: type | dict | None = None) -> Flask:
     notifications.connect()
 
     @login_manager.user_loader
-    def _load_user(session_id: str) -> User | None:
-        """The session holds "<user id>.<session version>"; an older version is no session."""
-        from shop.web import parse_id
+    def _load_user(session_token: str) -> User | None:
+        """The cookie names a sign-in session kept on the server; an ended or expired one, or a
+        remember-me cookie naming one, is no session."""
+        from shop.accounts.sessions import signed_in_user
 
-        raw_id, _, version = session_id.partition(".")
-        user_id = parse_id(raw_id)
-        if user_id is None or not (version.isascii() and version.isdigit()):
-            return None
-        user = db.session.get(User, user_id)
-        return user if user is not None and user.session_version == int(version) else None
+        return signed_in_user(session_token)
+
+    @app.before_request
+    def _load_signed_in_user() -> None:
+        """Look the session up before the view runs: the lookup may commit (expiry, "last
+        seen"), which must never commit half of a view's work."""
+        from flask import request
+        from flask_login import current_user
+
+        if request.endpoint != "static":
+            current_user._get_current_object()
 
     from shop.backoffice import bp as backoffice_bp
+    from shop.courier import bp as courier_bp
+    from shop.payments.providers import warn_about_payments
     from shop.payments.views import bp as payments_bp
     from shop.storefront.views import bp as storefront_bp
     from shop.testpay import provider as _testpay_provider  # noqa: F401  (registers the "test" provider)
@@ -107,8 +120,10 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     app.register_blueprint(storefront_bp)
     app.register_blueprint(backoffice_bp)
+    app.register_blueprint(courier_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(testpay_bp)
+    warn_about_payments(app)
 
     @app.get("/healthz")
     def healthz():

@@ -17,6 +17,20 @@ shop_cli = AppGroup("shop", help="Shop set-up: demo data.")
 orders_cli = AppGroup("orders", help="Order housekeeping.")
 payments_cli = AppGroup("payments", help="Record payments that arrive outside the shop.")
 outbox_cli = AppGroup("outbox", help="The outbox of e-mails and SMS (the worker sends it: flask worker).")
+accounts_cli = AppGroup("accounts", help="Sign-in sessions and login attempts.")
+
+
+@accounts_cli.command("purge-sessions")
+def purge_sessions_command() -> None:
+    """Delete sign-in sessions past their lifetime and failed logins older than the lock window
+    (run it daily: nobody can use either any more)."""
+    from shop.accounts.services import purge_login_attempts
+    from shop.accounts.sessions import purge_expired_sessions
+
+    sessions = purge_expired_sessions()
+    attempts = purge_login_attempts()
+    db.session.commit()
+    click.echo(f"purged {sessions} expired session(s) and {attempts} old failed login(s)")
 
 
 @shop_cli.command("load-demo")
@@ -113,7 +127,7 @@ def purge_outbox_command(older_than_days: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (shop_cli, orders_cli, payments_cli, outbox_cli):
+    for group in (shop_cli, orders_cli, payments_cli, outbox_cli, accounts_cli):
         app.cli.add_command(group)
     app.cli.add_command(sms_count_command)
 

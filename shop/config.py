@@ -1,6 +1,7 @@
 """Configuration: defaults here, every value overridable by an environment variable."""
 
 import os
+from datetime import timedelta
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -49,8 +50,12 @@ class Config:
     OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "20"))
     # The built-in test payment provider signs its notifications with this secret.
     TEST_PROVIDER_SECRET = os.environ.get("TEST_PROVIDER_SECRET")  # unset: derived from SECRET_KEY
-    # Demo and tests use the test provider; production sets the real one.
-    CARD_PAYMENT_PROVIDER = os.environ.get("CARD_PAYMENT_PROVIDER", "test")
+    # The built-in test provider approves any "card" without taking money: off unless switched on
+    # (script/server and the tests do); a production start with it on logs a warning.
+    TEST_PAYMENTS_ENABLED = _bool("TEST_PAYMENTS_ENABLED", False)
+    # Which registered provider takes card payments. Unset: the test provider when it is on,
+    # otherwise none, and checkout does not offer card payment.
+    CARD_PAYMENT_PROVIDER = os.environ.get("CARD_PAYMENT_PROVIDER", "")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Rate limits: memory:// is per process; use redis://host:6379 when several processes serve.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -59,6 +64,17 @@ class Config:
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
     LOGIN_RATE_PER_ADDRESS = os.environ.get("LOGIN_RATE_PER_ADDRESS", "20 per minute")
+    # Sign-in sessions live on the server (a table): they end at logout, after this long without
+    # a request (idle), or this long after the login whatever happens (absolute).
+    BACK_OFFICE_SESSION_IDLE_HOURS = float(os.environ.get("BACK_OFFICE_SESSION_IDLE_HOURS", "8"))
+    BACK_OFFICE_SESSION_MAX_DAYS = float(os.environ.get("BACK_OFFICE_SESSION_MAX_DAYS", "7"))
+    STOREFRONT_SESSION_IDLE_DAYS = float(os.environ.get("STOREFRONT_SESSION_IDLE_DAYS", "30"))
+    STOREFRONT_SESSION_MAX_DAYS = float(os.environ.get("STOREFRONT_SESSION_MAX_DAYS", "90"))
+    # The signed cookie only carries the session's token: let it live as long as the longest
+    # session may (the server decides sooner). Flask's default would end storefront ones at 31 days.
+    PERMANENT_SESSION_LIFETIME = timedelta(days=STOREFRONT_SESSION_MAX_DAYS)
+    # A password-reset link works once, within this many seconds.
+    PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
 
 
 class TestConfig(Config):
@@ -67,4 +83,5 @@ class TestConfig(Config):
     # Cheap argon2id: hashing strength is not what the suite tests, and it logs in hundreds of times.
     PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     TEST_PROVIDER_SECRET = "test-provider-secret"
+    TEST_PAYMENTS_ENABLED = True
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import Response, make_response, render_template, request, session
 from flask_login import login_user, logout_user
 from jinja2_fragments.flask import render_block
+from werkzeug.routing import UnicodeConverter
+
+from shop.extensions import limiter
 
 
 def is_htmx() -> bool:
@@ -18,6 +21,16 @@ def render(template: str, block: str, *, status: int = 200, **context) -> Respon
     response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
+
+
+class TextConverter(UnicodeConverter):
+    """Every ``<name>`` in a URL (slugs, tracking tokens, order numbers): any text but a slash
+    and control characters, so ``/p/%00`` is a 404 at routing and never a query (PostgreSQL
+    refuses NUL in text). Installed as the app's default converter in create_app()."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00-\\x1f\\x7f]", 1)
 
 
 def parse_id(value: object) -> int | None:
@@ -49,23 +62,48 @@ def safe_next(default: str, *, within: str = "/") -> str:
     return target if local else default
 
 
-# What survives a login or a logout: the language, and the guest's order links.
-_SESSION_KEEPS = ("lang", "my_orders")
+# What survives a login: the language, and the guest's order links. A logout keeps only the
+# language: the next person at this browser must not find the previous one's orders.
+_KEPT_AT_LOGIN = ("lang", "my_orders")
+_KEPT_AT_LOGOUT = ("lang",)
 
 
-def _fresh_session() -> None:
-    keep = {key: session[key] for key in _SESSION_KEEPS if key in session}
+def _fresh_session(keep: tuple[str, ...]) -> None:
+    kept = {key: session[key] for key in keep if key in session}
     session.clear()
-    session.update(keep)
+    session.update(kept)
 
 
 def start_session(user) -> None:  # noqa: ANN001
-    """Log in with a new session (no session fixation), keeping only the language and the like."""
-    _fresh_session()
+    """Log in with a new session (no session fixation), keeping only the language and the like.
+    The session is a row on the server (accounts.sessions); the cookie carries its token. A
+    storefront session outlives the browser window (its lifetime is the server's to enforce);
+    a back-office one ends with it. The caller commits."""
+    from shop.accounts import sessions
+    from shop.accounts.models import SessionArea
+
+    _fresh_session(_KEPT_AT_LOGIN)
+    sessions.open_session(user)
+    session.permanent = sessions.area_of(user) == SessionArea.STOREFRONT
     login_user(user)
 
 
 def end_session() -> None:
-    """Log out and forget everything the session held but the language and the like."""
+    """Log out: the server forgets the session, so a copy of the cookie opens nothing either;
+    the browser keeps only its language. The caller commits."""
+    from shop.accounts import sessions
+
+    sessions.end_session(session.get("_user_id"))
     logout_user()
-    _fresh_session()
+    _fresh_session(_KEPT_AT_LOGOUT)
+
+
+def _login_rate() -> str:
+    from flask import current_app
+
+    return current_app.config["LOGIN_RATE_PER_ADDRESS"]
+
+
+# Every form that checks a password or sends a reset link counts against one limit per address
+# (Flask-Limiter; RATELIMIT_STORAGE_URI shares the counts between processes).
+login_rate_limit = limiter.shared_limit(_login_rate, scope="login", methods=["POST"])

@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from shop import create_app
 from shop.config import TestConfig
-from shop.extensions import db
+from shop.extensions import db, limiter
 from shop.orders.defaults import install_default_statuses
 
 pytest_plugins = ["tests.factories"]
@@ -66,7 +66,9 @@ def _wipe(app: Flask) -> None:
 
 @pytest.fixture(autouse=True)
 def ctx(app: Flask) -> Iterator[None]:
-    """Every test runs in an app context on an empty database."""
+    """Every test runs in an app context on an empty database, with no login counted against
+    the per-address limit yet (the suite logs in from one address hundreds of times a minute)."""
+    limiter.reset()
     with app.test_request_context():
         yield
         db.session.remove()

@@ -47,21 +47,49 @@ class User(UserMixin, db.Model):
     salesperson: Mapped[bool] = mapped_column(default=False)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    # Part of the session's user id: raising it (a password reset) ends every existing session.
-    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
-
     sales_team: Mapped[SalesTeam | None] = relationship(back_populates="members")
+
+    # The sign-in session this object was loaded for (set at login and by the user loader, not a
+    # column): Flask-Login keeps it in the cookie as the "user id", so a cookie names a session
+    # that the server can end, not a user.
+    session_token = None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+    def get_id(self) -> str | None:
+        return self.session_token
+
+
+class SessionArea(enum.StrEnum):
+    """Where a session was opened; each has its own idle and absolute lifetime."""
+
+    BACK_OFFICE = "back_office"
+    STOREFRONT = "storefront"
+
+
+class SignInSession(db.Model):
+    """A login that is still open. The browser's cookie holds a random token and this row only its
+    SHA-256, so a copy of the table opens nobody's session. Logging out deletes the row, and a
+    cookie whose row is gone (logout, expiry, a password change) is no session, whichever process
+    or machine the request reaches."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    area: Mapped[SessionArea] = mapped_column(str_enum(SessionArea))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most every few minutes (sessions.TOUCH_EVERY), so reading a page rarely writes.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    user: Mapped[User] = relationship()
 
 
 class LoginAttempt(db.Model):
-    """Failed back-office logins, so per-account limits hold across every process."""
+    """Failed logins at either door, so per-account limits hold across every process."""
 
     __tablename__ = "login_attempts"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 import phonenumbers
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -9,6 +11,13 @@ from flask_babel import gettext
 from sqlalchemy import func
 
 from shop.accounts.models import AccountChange, LoginAttempt, Role, SalesTeam, User
+from shop.accounts.strength import (  # noqa: F401  (re-exported: callers know them from here)
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    GuessablePassword,
+    WeakPassword,
+    check_new_password,
+)
 from shop.errors import ShopError
 from shop.extensions import db
 
@@ -48,12 +57,25 @@ class EmailTaken(ShopError):
 
 
 class BadCredentials(ShopError):
+    """Every refused login, whatever the reason: unknown e-mail, wrong password, locked account,
+    inactive account, or an account for the other door. One message, one status, and the same
+    password-hashing work, so the answer tells an attacker nothing."""
+
     code = "bad_credentials"
     field = "password"
     http_status = 422
 
     def describe(self) -> str:
-        return gettext("The e-mail address or the password is wrong.")
+        return " ".join(
+            (
+                gettext("The e-mail address or the password is wrong."),
+                gettext(
+                    "After %(count)s failed attempts an account is locked for %(minutes)s minutes.",
+                    count=self.data.get("count", 5),
+                    minutes=self.data.get("minutes", 15),
+                ),
+            )
+        )
 
 
 def hash_password(password: str) -> str:
@@ -61,11 +83,19 @@ def hash_password(password: str) -> str:
 
 
 def user_by_email(email: str) -> User | None:
-    return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    return db.session.scalar(db.select(User).where(User.email == (email or "").strip().lower()))
+
+
+def password_inputs(email: str, name: str = "") -> list[str]:
+    """What a password must not be built from: the person's e-mail and name, the shop's name."""
+    from shop.settings import services as settings
+
+    return [email, name, settings.current().shop_name]
 
 
 def register_customer(email: str, password: str, *, name: str = "", locale: str = "en") -> User:
     email = email.strip().lower()
+    check_new_password(password, user_inputs=password_inputs(email, name))
     if user_by_email(email) is not None:
         raise EmailTaken()
     user = User(
@@ -80,36 +110,28 @@ def register_customer(email: str, password: str, *, name: str = "", locale: str 
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    user = user_by_email(email)
+# --- logging in: one path for both doors -----------------------------------------------------
+
+
+class Door(enum.StrEnum):
+    """The login form used: each lets in its own accounts only."""
+
+    STOREFRONT = "storefront"  # customers
+    BACK_OFFICE = "back_office"  # admins, staff and couriers
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """argon2 verification, run once whether or not the account exists, so both take as long."""
     try:
-        _hasher().verify(user.password_hash if user else _dummy_hash(), password)
+        return _hasher().verify(user.password_hash if user else _dummy_hash(), password or "")
     except (VerificationError, InvalidHashError):
-        raise BadCredentials() from None
-    if user is None or not user.active:
-        raise BadCredentials()
-    if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+        return False
 
 
-# --- back office ------------------------------------------------------------------------
+def _lock_rules() -> tuple[int, int]:
+    from flask import current_app
 
-
-class AccountLocked(ShopError):
-    code = "account_locked"
-    field = "password"
-    http_status = 429
-
-    def describe(self) -> str:
-        return gettext(
-            "Too many failed attempts for this account. Try again in %(minutes)s minutes.",
-            minutes=self.data.get("minutes", 15),
-        )
-
-
-class NotBackOfficeAccount(BadCredentials):
-    """A customer account at the back-office door: told as a wrong password, to reveal nothing."""
+    return current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"]
 
 
 def _failures_since(email: str, minutes: int) -> int:
@@ -128,20 +150,43 @@ def _failures_since(email: str, minutes: int) -> int:
     )
 
 
-def authenticate_staff(email: str, password: str, *, max_failures: int, window_minutes: int) -> User:
-    """Back-office login: per-account lock after repeated failures, whichever process served them."""
-    email = email.strip().lower()
-    if _failures_since(email, window_minutes) >= max_failures:
-        raise AccountLocked(minutes=window_minutes)
-    user = authenticate(email, password)
-    if user.role not in BACK_OFFICE_ROLES:
-        raise NotBackOfficeAccount()
+def account_locked(email: str) -> bool:
+    """LOGIN_MAX_FAILURES failures within the window lock the account, at every door, whichever
+    process served them (they are counted in the database)."""
+    max_failures, window = _lock_rules()
+    return _failures_since(email.strip().lower(), window) >= max_failures
+
+
+def _refused(email: str, address: str) -> BadCredentials:
+    """The failure is recorded in the session (the caller commits it, even though it refuses)."""
+    max_failures, window = _lock_rules()
+    record_failed_login(email, address)
+    return BadCredentials(count=max_failures, minutes=window)
+
+
+def log_in(email: str, password: str, *, door: Door, address: str) -> User:
+    """The one way a password opens an account, at either door.
+
+    Refused (BadCredentials, the failure recorded for the per-account lock) when the account is
+    locked, unknown, inactive, the password is wrong, or the account belongs to the other door:
+    a back-office account cannot open a storefront session, nor a customer the back office. On
+    success the account's failures are forgotten and an outdated hash is upgraded. The
+    per-address limit is the views' (shop.web.login_rate_limit)."""
+    email = (email or "").strip().lower()
+    user = user_by_email(email)
+    locked = account_locked(email)
+    matches = _password_matches(user, password)
+    allowed = BACK_OFFICE_ROLES if door == Door.BACK_OFFICE else (Role.CUSTOMER,)
+    if locked or not matches or user is None or not user.active or user.role not in allowed:
+        raise _refused(email, address)
     _clear_failed_logins(email)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     return user
 
 
 def _clear_failed_logins(email: str) -> None:
-    """A successful login or a password reset ends the account's lock."""
+    """A successful login or a new password ends the account's lock."""
     db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.email == email))
 
 
@@ -149,28 +194,72 @@ def record_failed_login(email: str, address: str) -> None:
     db.session.add(LoginAttempt(email=email.strip().lower()[:254], address=(address or "")[:64]))
 
 
+def purge_login_attempts() -> int:
+    """Failures older than the lock window count for nothing any more."""
+    from datetime import timedelta
+
+    from shop.db_types import utcnow
+
+    _max_failures, window = _lock_rules()
+    since = utcnow() - timedelta(minutes=window)
+    return db.session.execute(db.delete(LoginAttempt).where(LoginAttempt.at < since)).rowcount or 0
+
+
+# --- passwords a person chooses ---------------------------------------------------------------
+
+
+class WrongCurrentPassword(ShopError):
+    code = "wrong_current_password"
+    field = "current_password"
+    http_status = 422
+
+    def describe(self) -> str:
+        return " ".join(
+            (
+                gettext("This is not your current password."),
+                gettext(
+                    "After %(count)s failed attempts an account is locked for %(minutes)s minutes.",
+                    count=self.data.get("count", 5),
+                    minutes=self.data.get("minutes", 15),
+                ),
+            )
+        )
+
+
+def set_password(user: User, password: str) -> None:
+    """Store a new password (already checked): failed-login locks lift, and reset links sent
+    earlier stop working (they carry a fingerprint of the old hash). Ending sessions is the
+    caller's choice: see change_password and the reset flows."""
+    user.password_hash = hash_password(password)
+    _clear_failed_logins(user.email)
+
+
+def change_password(user: User, current_password: str, new_password: str, *, address: str) -> User:
+    """A signed-in person changes their own password, proving they know the current one. A wrong
+    current password counts as a failed login (the same lock), so a borrowed session cannot be
+    used to guess it. Every other session of the user ends; the one in use stays."""
+    from shop.accounts import sessions
+
+    max_failures, window = _lock_rules()
+    locked = account_locked(user.email)
+    if not _password_matches(user, current_password) or locked:
+        record_failed_login(user.email, address)
+        raise WrongCurrentPassword(count=max_failures, minutes=window)
+    check_new_password(new_password, user_inputs=password_inputs(user.email, user.name))
+    set_password(user, new_password)
+    sessions.end_all_sessions(user, except_token=user.session_token)
+    return user
+
+
 # --- managing back-office users and sales teams (admins only; the views check the role) ---
 
 BACK_OFFICE_ROLES = (Role.ADMIN, Role.STAFF, Role.COURIER)
-PASSWORD_MIN = 10
-PASSWORD_MAX = 128
 TEAM_NAME_MAX = 80
 
 
 class UserEmailTaken(EmailTaken):
     def describe(self) -> str:
         return gettext("Another user already has this e-mail address.")
-
-
-class WeakPassword(ShopError):
-    code = "weak_password"
-    field = "password"
-    http_status = 422
-
-    def describe(self) -> str:
-        return gettext(
-            "Choose a password of %(min)s to %(max)s characters.", min=PASSWORD_MIN, max=PASSWORD_MAX
-        )
 
 
 class InvalidPhone(ShopError):
@@ -207,11 +296,6 @@ def normalise_phone(phone: str, *, region: str = "TR") -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone()
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _check_password(password: str) -> None:
-    if not isinstance(password, str) or not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise WeakPassword()
 
 
 def _back_office_role(role: Role | str) -> Role:
@@ -286,7 +370,7 @@ def create_user(
     """An admin adds a back-office user and types their first password (argon2id-hashed)."""
     email = (email or "").strip().lower()
     role = _back_office_role(role)
-    _check_password(password)
+    check_new_password(password, user_inputs=password_inputs(email, name))
     phone = normalise_phone(phone, region=region)
     salesperson, sales_team_id = _sales(role, salesperson, sales_team_id)
     if user_by_email(email) is not None:
@@ -399,16 +483,21 @@ def set_active(user: User, active: bool, *, by: User) -> User:
     if user.active != active:
         user.active = active
         _record(by, "user_reactivated" if active else "user_deactivated", user=user)
+    if not active:
+        from shop.accounts import sessions
+
+        sessions.end_all_sessions(user)
     return user
 
 
 def reset_password(user: User, password: str, *, by: User) -> User:
     """An admin sets a new password the user is told in person; failed-login locks are lifted
-    and every session the user had ends."""
-    _check_password(password)
-    user.password_hash = hash_password(password)
-    user.session_version = (user.session_version or 1) + 1
-    _clear_failed_logins(user.email)
+    and every session the user had ends (the admin's own too, when it is their account)."""
+    from shop.accounts import sessions
+
+    check_new_password(password, user_inputs=password_inputs(user.email, user.name))
+    set_password(user, password)
+    sessions.end_all_sessions(user)
     _record(by, "password_reset", user=user)
     return user
 

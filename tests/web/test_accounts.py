@@ -58,8 +58,12 @@ def test_registering_creates_the_account_logs_in_and_redirects_to_it(shopper):
         ({"email": "not-an-email"}, "email", "Enter a valid e-mail address."),
         ({"email": ""}, "email", "Enter your e-mail address."),
         ({"name": ""}, "name", "Enter your name."),
-        ({"password": "short", "confirm": "short"}, "password", "Use 8 to 128 characters."),
-        ({"password": "x" * 129, "confirm": "x" * 129}, "password", "Use 8 to 128 characters."),
+        ({"password": "short", "confirm": "short"}, "password", "Choose a password of 10 to 128 characters."),
+        (
+            {"password": "x" * 129, "confirm": "x" * 129},
+            "password",
+            "Choose a password of 10 to 128 characters.",
+        ),
         ({"confirm": "something else"}, "confirm", "The two passwords are not the same."),
     ],
 )
