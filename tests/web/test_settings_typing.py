@@ -117,6 +117,7 @@ def test_a_price_that_is_no_number_is_refused_at_its_field(admin, price):
     response = _save(admin, **settings_form(price_carrier=price, shop_name="Not Saved"))
 
     assert response.status_code == 422
-    assert field_errors(response, "price_carrier") == ["Enter an amount, for example 12,50."]
+    # In the seller's language, with an example written as they write amounts.
+    assert field_errors(response, "price_carrier") == ["Podaj kwotę, np. 12,50."]
     assert settings.current_fresh().shop_name == "Demo Shop"
     assert "12,50" in text(response)
