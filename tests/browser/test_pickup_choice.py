@@ -76,3 +76,15 @@ def test_with_transfers_allowed_the_other_warehouse_is_offered_with_a_note(page:
     warehouses.select_option(str(ankara.id))
     expect(form.locator("select[name='pickup_date']")).to_be_enabled()
     expect(form.get_by_test_id("pickup-transfer")).to_contain_text("brought to this warehouse")
+
+
+def test_the_reasons_fit_a_phone_in_persian(page: Page) -> None:
+    """A select is as wide as its longest option, and a grid column or a fieldset grows with it
+    unless told not to: the reasons made the checkout wider than a 390 px phone."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/p/{PRODUCT}?lang=fa")
+    _scarf_to_checkout(page)
+    expect(page.locator("form.checkout").get_by_test_id("pickup-unavailable")).to_be_visible()
+
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width + 1, f"{scroll_width}px wide in a {inner_width}px window"
