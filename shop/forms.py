@@ -12,9 +12,9 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import FileField, HiddenField, StringField, TextAreaField
+from wtforms import EmailField, FileField, HiddenField, StringField, TextAreaField
 from wtforms.i18n import messages_path
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import DataRequired, Email, Length, StopValidation, ValidationError
 
 # NUL and other control characters: PostgreSQL refuses NUL in text, and none of them belong
 # in a name, an address or an e-mail. Tabs and line breaks stay allowed in multi-line text.
@@ -108,6 +108,19 @@ class ShopForm(FlaskForm):
             else:
                 field.validators = [_text_only, *field.validators]
             return field
+
+
+def email_field():  # noqa: ANN201  (an unbound WTForms field)
+    """An e-mail address a person types (checkout, registration, a forgotten password): one rule
+    for the messages and the 254 characters an address may have."""
+    return EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
 
 
 class AmountField(StringField):

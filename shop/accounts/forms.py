@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from shop.accounts.strength import PASSWORD_MAX, PASSWORD_MIN
-from shop.forms import ShopForm
+from shop.forms import ShopForm, email_field
 
 
 def new_password_validators() -> list:
@@ -38,11 +38,4 @@ class PasswordChangeForm(NewPasswordForm):
 
 
 class ForgotPasswordForm(ShopForm):
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()

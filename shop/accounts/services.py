@@ -56,6 +56,15 @@ class EmailTaken(ShopError):
         return gettext("An account with this e-mail address already exists; log in instead.")
 
 
+def _lock_rule(data: dict) -> str:
+    """The lock rule, said after every wrong password (the refusal carries the shop's numbers)."""
+    return gettext(
+        "After %(count)s failed attempts an account is locked for %(minutes)s minutes.",
+        count=data.get("count", 5),
+        minutes=data.get("minutes", 15),
+    )
+
+
 class BadCredentials(ShopError):
     """Every refused login, whatever the reason: unknown e-mail, wrong password, locked account,
     inactive account, or an account for the other door. One message, one status, and the same
@@ -66,16 +75,7 @@ class BadCredentials(ShopError):
     http_status = 422
 
     def describe(self) -> str:
-        return " ".join(
-            (
-                gettext("The e-mail address or the password is wrong."),
-                gettext(
-                    "After %(count)s failed attempts an account is locked for %(minutes)s minutes.",
-                    count=self.data.get("count", 5),
-                    minutes=self.data.get("minutes", 15),
-                ),
-            )
-        )
+        return f"{gettext('The e-mail address or the password is wrong.')} {_lock_rule(self.data)}"
 
 
 def hash_password(password: str) -> str:
@@ -214,16 +214,7 @@ class WrongCurrentPassword(ShopError):
     http_status = 422
 
     def describe(self) -> str:
-        return " ".join(
-            (
-                gettext("This is not your current password."),
-                gettext(
-                    "After %(count)s failed attempts an account is locked for %(minutes)s minutes.",
-                    count=self.data.get("count", 5),
-                    minutes=self.data.get("minutes", 15),
-                ),
-            )
-        )
+        return f"{gettext('This is not your current password.')} {_lock_rule(self.data)}"
 
 
 def set_password(user: User, password: str) -> None:

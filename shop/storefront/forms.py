@@ -17,7 +17,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -28,7 +27,7 @@ from wtforms.validators import (
 
 from shop.accounts.forms import new_password_validators
 from shop.accounts.services import InvalidPhone, normalise_phone
-from shop.forms import ShopForm
+from shop.forms import ShopForm, email_field
 from shop.sales.models import DeliveryMethod, PaymentMethod
 from shop.sales.tax_ids import InvalidTaxId, normalise_tax_id
 
@@ -63,14 +62,7 @@ class LineQuantityForm(ShopForm):
 
 
 class CheckoutForm(ShopForm):
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     phone = StringField(
         _l("Phone"), validators=[DataRequired(_l("Enter your phone number.")), Length(max=32)]
     )
@@ -175,14 +167,7 @@ class CheckoutForm(ShopForm):
 
 class RegisterForm(ShopForm):
     name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120)])
-    email = EmailField(
-        _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
-        ],
-    )
+    email = email_field()
     password = PasswordField(_l("Password"), validators=new_password_validators())
     confirm = PasswordField(
         _l("Repeat password"), validators=[EqualTo("password", _l("The two passwords are not the same."))]
