@@ -570,6 +570,7 @@ def _after_login(user) -> None:  # noqa: ANN001
 
 
 @bp.route("/account/register", methods=["GET", "POST"])
+@login_rate_limit  # each attempt hashes a password: counted with the other password forms
 def register():
     form = RegisterForm()
     if form.validate_on_submit():

@@ -199,3 +199,18 @@ def test_both_login_forms_and_the_reset_form_share_one_limit_per_address(shopper
 
     assert (first, second, third.status_code, fourth.status_code) == (422, 422, 303, 429)
     assert not _signed_in_at_the_storefront(shopper)
+
+
+def test_registering_counts_against_the_same_limit(shopper, app, monkeypatch):
+    """Each registration hashes a password with argon2id: unlimited, it is a cheap way to load
+    the server, and a way to test which addresses have accounts."""
+    monkeypatch.setitem(app.config, "LOGIN_RATE_PER_ADDRESS", "2 per minute")
+    token = shopper.csrf_token("/account/register")
+    form = {"csrf_token": token, "name": "Deniz", "password": "x", "confirm": "x"}
+
+    answers = [
+        shopper.post("/account/register", {**form, "email": f"new{i}@example.com"}).status_code
+        for i in range(3)
+    ]
+
+    assert answers == [422, 422, 429]
