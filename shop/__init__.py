@@ -107,7 +107,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         from flask import request
         from flask_login import current_user
 
-        if request.endpoint != "static":
+        # Static files and product pictures are the same for everybody and cached publicly:
+        # loading no user for them keeps a refreshed session cookie (Set-Cookie) off them.
+        if request.endpoint not in ("static", "storefront.picture_file"):
             current_user._get_current_object()
 
     from shop.backoffice import bp as backoffice_bp

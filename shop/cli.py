@@ -18,6 +18,22 @@ orders_cli = AppGroup("orders", help="Order housekeeping.")
 payments_cli = AppGroup("payments", help="Record payments that arrive outside the shop.")
 outbox_cli = AppGroup("outbox", help="The outbox of e-mails and SMS (the worker sends it: flask worker).")
 accounts_cli = AppGroup("accounts", help="Sign-in sessions and login attempts.")
+stock_cli = AppGroup("stock", help="The stock ledger.")
+
+
+@stock_cli.command("verify")
+def verify_stock_command() -> None:
+    """Check that every stock row's quantity and reserved units are the sums of its ledger rows.
+    Exit status 0 when they agree, 1 with each difference listed otherwise."""
+    from shop.catalog.ledger import differences
+
+    found = differences()
+    for difference in found:
+        click.echo(str(difference))
+    if found:
+        click.echo(f"{len(found)} stock row(s) disagree with the ledger", err=True)
+        raise SystemExit(1)
+    click.echo("stock agrees with the ledger")
 
 
 @accounts_cli.command("purge-sessions")
@@ -127,7 +143,7 @@ def purge_outbox_command(older_than_days: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (shop_cli, orders_cli, payments_cli, outbox_cli, accounts_cli):
+    for group in (shop_cli, orders_cli, payments_cli, outbox_cli, accounts_cli, stock_cli):
         app.cli.add_command(group)
     app.cli.add_command(sms_count_command)
 

@@ -57,6 +57,12 @@ class Config:
     # otherwise none, and checkout does not offer card payment.
     CARD_PAYMENT_PROVIDER = os.environ.get("CARD_PAYMENT_PROVIDER", "")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Product pictures: where their bytes live ("database", or "package.module:ClassName" for an
+    # object store), the largest upload (only the upload page accepts more than MAX_CONTENT_LENGTH)
+    # and the most pixels a picture may have.
+    PICTURE_STORAGE = os.environ.get("PICTURE_STORAGE", "database")
+    PICTURE_MAX_BYTES = int(os.environ.get("PICTURE_MAX_BYTES", str(8 * 1024 * 1024)))
+    PICTURE_MAX_PIXELS = int(os.environ.get("PICTURE_MAX_PIXELS", "40000000"))
     # Rate limits: memory:// is per process; use redis://host:6379 when several processes serve.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

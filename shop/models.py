@@ -1,7 +1,10 @@
 """Every model, imported in one place so Alembic and the ORM see all tables."""
 
 from shop.accounts.models import AccountChange, LoginAttempt, Role, SalesTeam, User
+from shop.catalog.history import CatalogChange
 from shop.catalog.models import Category, Product, Stock, StockReservation, Variant, Warehouse
+from shop.catalog.picture_storage import PictureFile
+from shop.catalog.pictures import Picture
 from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
 from shop.orders.models import OrderEvent, OrderStatus, StatusGroup
 from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
@@ -10,6 +13,7 @@ from shop.settings.models import Setting, SettingChange
 
 __all__ = [
     "AccountChange",
+    "CatalogChange",
     "Channel",
     "MessageState",
     "MessageTemplate",
@@ -28,6 +32,8 @@ __all__ = [
     "PaymentMethod",
     "PaymentState",
     "PaymentTransaction",
+    "Picture",
+    "PictureFile",
     "Product",
     "ProviderNotification",
     "Role",

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
+from shop.catalog.models import Category, Product, Variant, Warehouse
 from shop.catalog.services import allowed_pickup_dates
+from shop.catalog.stock import open_stock
 from shop.extensions import db
 from shop.sales import services as sales
 from shop.sales.models import DeliveryMethod, Order, PaymentMethod
@@ -71,7 +72,7 @@ def make_product(
             position=i,
         )
         for warehouse, quantity in stock.items():
-            variant.stock.append(Stock(warehouse=warehouse, quantity=quantity))
+            open_stock(variant, warehouse, quantity, by=None)
         product.variants.append(variant)
     db.session.add(product)
     db.session.flush()

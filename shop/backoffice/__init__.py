@@ -12,8 +12,14 @@ MENU_SECTIONS = {
     "outbox": "outbox",
     "messages": "messages",
     "settings": "settings",
+    "stock": "stock",
     "users": "users",
     "teams": "users",
+    # The catalog: products, categories and warehouses share one menu item and a sub-navigation
+    # (templates/backoffice/_catalog_nav.html).
+    "products": "catalog",
+    "categories": "catalog",
+    "warehouses": "catalog",
 }
 
 
@@ -27,11 +33,17 @@ def menu_section() -> str:
 # Each module adds its routes to bp.
 from shop.backoffice import (  # noqa: E402,F401
     auth_views,
+    catalog_pages,
+    categories,
     message_templates,
     order_detail,
     order_list,
     outbox,
+    pictures,
+    products,
     settings_views,
     statuses,
+    stock,
     users,
+    warehouses,
 )

@@ -173,19 +173,6 @@ _language_fields()
 # Shapes only: settings.services.save() checks every value and says what is wrong with it.
 
 
-class WarehousePickupForm(ShopForm):
-    """One warehouse's pickup rules, prefixed "wh<id>-" on the settings page."""
-
-    class Meta:
-        csrf = False
-
-    pickup = BooleanField(_l("Customers can collect orders here"))
-    pickup_weekdays = MultiCheckboxField(_l("Days"), validate_choice=False)
-    pickup_hours = StringField(_l("Hours"), render_kw={"placeholder": "10:00-19:00"})
-    pickup_lead_days = StringField(_l("Ready after (days)"), render_kw={"inputmode": "numeric"})
-    pickup_horizon_days = StringField(_l("Bookable up to (days ahead)"), render_kw={"inputmode": "numeric"})
-
-
 class SettingsForm(ShopForm):
     shop_name = StringField(_l("Shop name"))
     currency = SelectField(_l("Currency"), validate_choice=False)
@@ -212,6 +199,10 @@ class SettingsForm(ShopForm):
     pickup_transfer_days = StringField(
         _l("A transfer between warehouses takes (days)"), render_kw={"inputmode": "numeric"}
     )
+    low_stock_threshold = StringField(
+        _l("Low stock at (available units)"), render_kw={"inputmode": "numeric"}
+    )
+    vat_rates = StringField(_l("VAT rates offered (%)"), validators=[Length(max=100)])
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

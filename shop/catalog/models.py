@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db_types import Money, Rate, UTCDateTime, utcnow
 from shop.extensions import db
+
+if TYPE_CHECKING:
+    from shop.accounts.models import User
 
 # Texts a seller writes once per language: {"en": "...", "tr": "...", "pl": "...", "fa": "..."}.
 Translated = dict[str, str]
@@ -52,7 +57,12 @@ class Product(db.Model):
     description: Mapped[Translated] = mapped_column(JSON, default=dict)
     colour: Mapped[str] = mapped_column(String(7), default="#888888")
     returnable: Mapped[bool] = mapped_column(default=True)
+    # Days a customer has to return it; None: the shop's default (settings.return_days).
+    return_days: Mapped[int | None] = mapped_column(default=None)
+    weight_grams: Mapped[int | None] = mapped_column(default=None)  # for shipping labels
     published: Mapped[bool] = mapped_column(default=True)
+    # A product that was ordered is archived instead of deleted: orders keep pointing at it.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Folded names in every language with the SKUs, and folded descriptions, for the storefront
     # search: kept by shop.search on every write (trigram GIN indexes on PostgreSQL, migration 0011).
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -60,9 +70,21 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     category: Mapped[Category] = relationship(back_populates="products")
+    # The variants on sale: archived ones stay for the orders that have them, out of sight of the
+    # storefront and the cart. The back office sees them all (all_variants).
     variants: Mapped[list[Variant]] = relationship(
-        back_populates="product", order_by="Variant.position, Variant.id", cascade="all, delete-orphan"
+        primaryjoin="and_(Product.id == Variant.product_id, Variant.archived.is_(False))",
+        back_populates="product",
+        order_by="Variant.position, Variant.id",
+        cascade="all, delete-orphan",
     )
+    all_variants: Mapped[list[Variant]] = relationship(
+        order_by="Variant.archived, Variant.position, Variant.id", viewonly=True
+    )
+
+    @property
+    def on_sale(self) -> bool:
+        return self.published and not self.archived
 
 
 class Variant(db.Model):
@@ -77,14 +99,45 @@ class Variant(db.Model):
     price: Mapped[Decimal] = mapped_column(Money)  # gross, VAT included, in the shop currency
     vat_rate: Mapped[Decimal] = mapped_column(Rate)  # percent, e.g. 20.00
     position: Mapped[int] = mapped_column(default=0)
+    # What tells it apart from the product's other variants: {"size": "M", "colour": "Red"}.
+    options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Ordered once, never deleted: archived, it leaves the storefront and stays in the orders.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     product: Mapped[Product] = relationship(back_populates="variants")
     stock: Mapped[list[Stock]] = relationship(back_populates="variant", order_by="Stock.id")
+    # Available units at or below this put the SKU on the low-stock list; None: the shop's default.
+    low_stock_threshold: Mapped[int | None] = mapped_column(default=None)
+
+    @property
+    def on_sale(self) -> bool:
+        """Offered on the storefront and addable to a cart."""
+        return not self.archived and self.product.on_sale
 
     __table_args__ = (
         CheckConstraint("price >= 0", name="price_not_negative"),
         CheckConstraint("vat_rate >= 0 AND vat_rate < 100", name="vat_rate_range"),
+        CheckConstraint("low_stock_threshold >= 0", name="low_stock_threshold_not_negative"),
     )
+
+
+class ProductChange(db.Model):
+    """The product's history in the back office: who changed what, when, from what to what.
+    A price change names its SKU; ``before``/``after`` hold plain strings ("129.90")."""
+
+    __tablename__ = "product_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    # The SKU as it was, not a key: a variant deleted before it was ever ordered keeps its history.
+    sku: Mapped[str] = mapped_column(String(32), default="")
+    what: Mapped[str] = mapped_column(String(32))  # ProductChange kinds: see shop.catalog.editing
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
 
 
 class Stock(db.Model):
@@ -126,3 +179,51 @@ class StockReservation(db.Model):
     stock: Mapped[Stock] = relationship()
 
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class StockMoveKind(enum.StrEnum):
+    RECEIPT = "receipt"
+    COUNT_CORRECTION = "count_correction"
+    DAMAGE_LOSS = "damage_loss"  # a write-off, its reason in the note
+    RESERVATION = "reservation"
+    RELEASE = "release"
+    DELIVERY = "delivery"
+    PICKUP = "pickup"
+    RETURN = "return"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+
+
+class StockMove(db.Model):
+    """The stock ledger: one append-only row per change of a stock row's on-hand or reserved
+    units, written in the transaction that changes them (shop.catalog.stock). ``stock.quantity``
+    and ``stock.reserved`` are the sums of these rows; ``flask stock verify`` checks it."""
+
+    __tablename__ = "stock_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id"))
+    quantity_change: Mapped[int] = mapped_column(default=0)
+    reserved_change: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(20))  # a StockMoveKind
+    # What caused it: "order" (reference_id: the order's id), "delivery", "return", or
+    # "adjustment" (by hand; both rows of a transfer carry the first one's id).
+    reference_type: Mapped[str] = mapped_column(String(16), default="adjustment")
+    reference_id: Mapped[int | None] = mapped_column(default=None)
+    # Who: user (staff/admin), customer, system ... as in the order history.
+    actor_kind: Mapped[str] = mapped_column(String(16), default="system")
+    actor_id: Mapped[int | None] = mapped_column(default=None)
+    actor_label: Mapped[str] = mapped_column(String(160), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    variant: Mapped[Variant] = relationship()
+    warehouse: Mapped[Warehouse] = relationship()
+
+    __table_args__ = (
+        # The SKU page lists a SKU's moves newest first, all warehouses or one.
+        Index("ix_stock_moves_variant_created", "variant_id", "created_at", "id"),
+        Index("ix_stock_moves_warehouse_created", "warehouse_id", "created_at"),
+        Index("ix_stock_moves_reference", "reference_type", "reference_id"),
+    )

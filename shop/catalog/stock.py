@@ -10,14 +10,50 @@ cycle, and the CHECK constraint on ``stock`` is the last guard.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
-from shop.catalog.models import Stock, StockReservation, Warehouse
-from shop.errors import OutOfStock
+from shop.catalog.models import Stock, StockMove, StockMoveKind, StockReservation, Variant, Warehouse
+from shop.errors import OutOfStock, ShopError
 from shop.extensions import db
-from shop.i18n import translated
+from shop.i18n import format_number, translated
 from shop.sales.models import Order, OrderLine
+
+if TYPE_CHECKING:
+    from shop.orders.history import Actor
+
+
+def record_move(
+    stock: Stock,
+    kind: StockMoveKind,
+    *,
+    by: Actor | None,
+    quantity: int = 0,
+    reserved: int = 0,
+    reference_type: str = "adjustment",
+    reference_id: int | None = None,
+    note: str = "",
+) -> StockMove:
+    """The ledger row of a change just made to ``stock`` (same transaction). Only this module
+    changes stock, so only this module calls it."""
+    move = StockMove(
+        variant_id=stock.variant_id,
+        warehouse_id=stock.warehouse_id,
+        quantity_change=quantity,
+        reserved_change=reserved,
+        kind=kind.value,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        actor_kind=by.kind if by else "system",
+        actor_id=by.id if by else None,
+        actor_label=((by.label if by else "") or (by.kind if by else "system"))[:160],
+        note=note,
+    )
+    db.session.add(move)
+    return move
 
 
 def _out_of_stock(line: OrderLine, available: int) -> OutOfStock:
@@ -25,7 +61,9 @@ def _out_of_stock(line: OrderLine, available: int) -> OutOfStock:
     return OutOfStock(sku=line.sku, name=name, available=max(available, 0), line_id=line.id)
 
 
-def reserve(order: Order, *, warehouse: Warehouse | None = None, transfer: bool = False) -> None:
+def reserve(
+    order: Order, *, warehouse: Warehouse | None = None, transfer: bool = False, by: Actor | None = None
+) -> None:
     """Reserve every line of the order, from one warehouse (pickup) or from any, in warehouse order.
     With ``transfer``, a pickup warehouse's own units go first and the rest comes from the others
     (``transfers_for`` tells what has to be brought).
@@ -75,11 +113,25 @@ def reserve(order: Order, *, warehouse: Warehouse | None = None, transfer: bool 
             db.session.refresh(stock)
             raise _out_of_stock(line, stock.available)
         db.session.add(StockReservation(order_line_id=line.id, stock_id=stock.id, quantity=quantity))
+        record_move(
+            stock,
+            StockMoveKind.RESERVATION,
+            by=by or _customer(order),
+            reserved=quantity,
+            reference_type="order",
+            reference_id=order.id,
+        )
     for stock in stocks:
         db.session.expire(stock)
 
 
-def release(order: Order) -> int:
+def _customer(order: Order) -> Actor:
+    from shop.orders.history import Actor
+
+    return Actor.customer(order)
+
+
+def release(order: Order, *, by: Actor | None = None) -> int:
     """Give back every unit reserved for the order; returns how many."""
     reservations = list(
         db.session.scalars(
@@ -97,6 +149,14 @@ def release(order: Order) -> int:
             .execution_options(synchronize_session=False)
         )
         db.session.delete(reservation)
+        record_move(
+            reservation.stock,
+            StockMoveKind.RELEASE,
+            by=by,
+            reserved=-reservation.quantity,
+            reference_type="order",
+            reference_id=order.id,
+        )
         db.session.expire(reservation.stock)
     return sum(r.quantity for r in reservations)
 
@@ -143,3 +203,232 @@ def transfers_for(order: Order) -> list[Transfer]:
         )
         for line, quantity, source in rows
     ]
+
+
+# --- adjustments by hand: receive, count, write off, transfer ------------------------------
+#
+# Each locks the stock rows it changes (FOR UPDATE, in id order) and changes them with a
+# conditional UPDATE that re-states its condition, so a reservation made meanwhile (or, on
+# SQLite, which has no row locks, any other writer) can never drive quantity below reserved.
+
+MAX_UNITS = 1_000_000
+NOTE_MAX = 500
+
+
+class StockRefused(ShopError):
+    """An adjustment refused with a message for the field it concerns; nothing changed."""
+
+    code = "stock_refused"
+    http_status = 422
+
+    def __init__(self, message: str, *, field: str = "quantity") -> None:
+        super().__init__(message, field=field)
+
+
+def _check_units(units: int, *, field: str = "quantity", minimum: int = 1) -> None:
+    if isinstance(units, bool) or not isinstance(units, int) or not minimum <= units <= MAX_UNITS:
+        raise StockRefused(
+            gettext(
+                "Enter a whole number of units from %(min)s to %(max)s.",
+                min=minimum,
+                max=format_number(MAX_UNITS),
+            ),
+            field=field,
+        )
+
+
+def _note(text: str | None) -> str:
+    text = (text or "").strip()
+    if len(text) > NOTE_MAX:
+        raise StockRefused(gettext("Write at most %(max)s characters.", max=NOTE_MAX), field="note")
+    return text
+
+
+def _locked(variant: Variant, warehouses: list[Warehouse]) -> dict[int, Stock]:
+    """The variant's stock rows in these warehouses, created at 0 where missing, locked in id order."""
+    wanted = {warehouse.id for warehouse in warehouses}
+    have = set(
+        db.session.scalars(
+            db.select(Stock.warehouse_id).where(
+                Stock.variant_id == variant.id, Stock.warehouse_id.in_(wanted)
+            )
+        )
+    )
+    for warehouse_id in sorted(wanted - have):
+        try:
+            with db.session.begin_nested():  # another request may create it at the same moment
+                db.session.add(
+                    Stock(variant_id=variant.id, warehouse_id=warehouse_id, quantity=0, reserved=0)
+                )
+        except IntegrityError:
+            pass
+    rows = db.session.scalars(
+        db.select(Stock)
+        .where(Stock.variant_id == variant.id, Stock.warehouse_id.in_(wanted))
+        .order_by(Stock.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {stock.warehouse_id: stock for stock in rows}
+
+
+def _too_few(stock: Stock, units: int, field: str = "quantity") -> StockRefused:
+    db.session.refresh(stock)
+    where = translated(stock.warehouse.name)
+    if stock.reserved and stock.quantity >= units:
+        message = ngettext(
+            "Only %(available)s can go from %(warehouse)s: %(num)s is reserved for orders.",
+            "Only %(available)s can go from %(warehouse)s: %(num)s are reserved for orders.",
+            stock.reserved,
+            available=format_number(stock.available),
+            warehouse=where,
+        )
+    else:
+        message = gettext(
+            "Only %(available)s available in %(warehouse)s.",
+            available=format_number(stock.available),
+            warehouse=where,
+        )
+    return StockRefused(message, field=field)
+
+
+def _take(stock: Stock, units: int) -> bool:
+    """Remove units that nobody reserved; False when there are not that many."""
+    result = db.session.execute(
+        update(Stock)
+        .where(Stock.id == stock.id, Stock.quantity - Stock.reserved >= units)
+        .values(quantity=Stock.quantity - units)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _add(stock: Stock, units: int) -> None:
+    db.session.execute(
+        update(Stock)
+        .where(Stock.id == stock.id)
+        .values(quantity=Stock.quantity + units)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def open_stock(
+    variant: Variant, warehouse: Warehouse, units: int, *, by: Actor | None, note: str = ""
+) -> Stock:
+    """A new SKU's first stock in a warehouse (the catalog being set up, the demo, tests): the
+    row and, for units on hand, its receipt. For a row that may exist already, use receive()."""
+    if units:
+        _check_units(units)
+    stock = Stock(variant=variant, warehouse=warehouse, quantity=units, reserved=0)
+    db.session.add(stock)
+    if units:
+        db.session.add(
+            StockMove(
+                variant=variant,
+                warehouse=warehouse,
+                quantity_change=units,
+                reserved_change=0,
+                kind=StockMoveKind.RECEIPT.value,
+                actor_kind=by.kind if by else "system",
+                actor_id=by.id if by else None,
+                actor_label=((by.label if by else "") or "system")[:160],
+                note=note,
+            )
+        )
+    return stock
+
+
+def receive(
+    variant: Variant, warehouse: Warehouse, units: int, *, by: Actor | None, note: str = ""
+) -> StockMove:
+    """Goods arrived: on hand grows by ``units``."""
+    _check_units(units)
+    note = _note(note)
+    stock = _locked(variant, [warehouse])[warehouse.id]
+    _add(stock, units)
+    move = record_move(stock, StockMoveKind.RECEIPT, by=by, quantity=units, note=note)
+    db.session.expire(stock)
+    return move
+
+
+def correct_count(
+    variant: Variant, warehouse: Warehouse, counted: int, *, by: Actor | None, note: str = ""
+) -> StockMove:
+    """The units found on the shelf: the difference from the books is the ledger row."""
+    _check_units(counted, field="counted", minimum=0)
+    note = _note(note)
+    stock = _locked(variant, [warehouse])[warehouse.id]
+    seen, reserved = stock.quantity, stock.reserved
+    if counted < reserved:
+        raise StockRefused(
+            ngettext(
+                "The count cannot be below %(num)s: %(num)s is reserved for orders.",
+                "The count cannot be below %(num)s: %(num)s are reserved for orders.",
+                reserved,
+            ),
+            field="counted",
+        )
+    if counted == seen:
+        raise StockRefused(
+            gettext("The books already say %(count)s; nothing to correct.", count=format_number(seen)),
+            field="counted",
+        )
+    result = db.session.execute(
+        update(Stock)
+        .where(Stock.id == stock.id, Stock.quantity == seen, Stock.reserved <= counted)
+        .values(quantity=counted)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # only without row locks (SQLite): changed between our read and write
+        raise StockRefused(
+            gettext("The stock changed meanwhile; check the figures and try again."), field="counted"
+        )
+    move = record_move(stock, StockMoveKind.COUNT_CORRECTION, by=by, quantity=counted - seen, note=note)
+    db.session.expire(stock)
+    return move
+
+
+def write_off(
+    variant: Variant, warehouse: Warehouse, units: int, *, reason: str, by: Actor | None
+) -> StockMove:
+    """Damaged or lost units leave the books; the reason is required. Reserved units stay."""
+    _check_units(units)
+    reason = _note(reason)
+    if not reason:
+        raise StockRefused(gettext("Write why these units are written off."), field="note")
+    stock = _locked(variant, [warehouse])[warehouse.id]
+    if not _take(stock, units):
+        raise _too_few(stock, units)
+    move = record_move(stock, StockMoveKind.DAMAGE_LOSS, by=by, quantity=-units, note=reason)
+    db.session.expire(stock)
+    return move
+
+
+def transfer(
+    variant: Variant, source: Warehouse, target: Warehouse, units: int, *, by: Actor | None, note: str = ""
+) -> tuple[StockMove, StockMove]:
+    """Move units that nobody reserved from one warehouse to another: two rows, one transaction."""
+    _check_units(units)
+    note = _note(note)
+    if source.id == target.id:
+        raise StockRefused(gettext("Choose two different warehouses."), field="target")
+    stocks = _locked(variant, [source, target])
+    if not _take(stocks[source.id], units):
+        raise _too_few(stocks[source.id], units)
+    _add(stocks[target.id], units)
+    out = record_move(stocks[source.id], StockMoveKind.TRANSFER_OUT, by=by, quantity=-units, note=note)
+    db.session.flush()
+    out.reference_id = out.id
+    into = record_move(
+        stocks[target.id], StockMoveKind.TRANSFER_IN, by=by, quantity=units, reference_id=out.id, note=note
+    )
+    for stock in stocks.values():
+        db.session.expire(stock)
+    return out, into
+
+
+def set_low_stock_threshold(variant: Variant, threshold: int | None) -> None:
+    """The SKU's own low-stock threshold; None: the shop's default (settings)."""
+    if threshold is not None:
+        _check_units(threshold, field="threshold", minimum=0)
+    variant.low_stock_threshold = threshold

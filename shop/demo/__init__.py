@@ -6,7 +6,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
+from shop.catalog.models import Category, Product, Variant, Warehouse
+from shop.catalog.stock import open_stock
 from shop.extensions import db
 
 CATALOG = Path(__file__).with_name("catalog.json")
@@ -56,14 +57,58 @@ def load_demo(*, with_orders: bool = True) -> bool:
             )
             product.variants.append(variant)
             for code, quantity in variant_item["stock"].items():
-                variant.stock.append(Stock(warehouse=warehouses[code], quantity=quantity))
+                open_stock(variant, warehouses[code], quantity, by=None, note="opening stock")
         db.session.add(product)
     db.session.flush()
 
     from shop.demo.orders import load_orders, load_people
 
     load_people()
+    _stock_moves(warehouses)
+    _price_changes()
+    from shop.demo.pictures import add_demo_pictures
+
+    add_demo_pictures()
     db.session.commit()  # the catalog stays even if a demo order is refused
     if with_orders:
         load_orders()
     return True
+
+
+def _stock_moves(warehouses: dict[str, Warehouse]) -> None:
+    """A few days of stock work by the demo admin, so the stock pages have a ledger to show;
+    one SKU with a threshold of its own, above what it holds, to be on the low-stock list."""
+    from shop.accounts.models import User
+    from shop.catalog import stock
+    from shop.orders.history import Actor
+
+    admin = db.session.scalar(db.select(User).where(User.email == "admin@example.com"))
+    by = Actor.user(admin) if admin else None
+    sku = {v.sku: v for v in db.session.scalars(db.select(Variant))}
+    ist, ank = warehouses["IST"], warehouses["ANK"]
+    stock.receive(sku["TSH-M-BLK"], ist, 12, by=by, note="Supplier delivery 4471")
+    stock.receive(sku["DNJ-M"], ank, 6, by=by, note="Supplier delivery 4472")
+    stock.correct_count(sku["TWL-RED"], ist, 11, by=by, note="Monthly count")
+    stock.write_off(sku["MSW-M-GRY"], ist, 1, reason="Stained in the shop window", by=by)
+    stock.transfer(sku["CZV-STD"], ist, ank, 3, by=by, note="Ankara is running low")
+    sku["RZT-250G"].low_stock_threshold = 60
+
+
+def _price_changes() -> None:
+    """Two price changes by the demo staff, so a product page has a history to show."""
+    from shop.accounts.models import User
+    from shop.catalog import editing
+
+    staff = db.session.scalar(db.select(User).where(User.email == "staff@example.com"))
+    for sku, price in (("TSH-M-BLK", "-30"), ("DNJ-M", "+50")):
+        variant = db.session.scalar(db.select(Variant).where(Variant.sku == sku))
+        if variant is None:
+            continue
+        details = editing.VariantDetails(
+            sku=variant.sku,
+            price=variant.price + Decimal(price),
+            vat_rate=variant.vat_rate,
+            options=dict(variant.options or {}),
+            position=variant.position,
+        )
+        editing.update_variant(variant, details, by_user_id=staff.id if staff else None)

@@ -203,7 +203,7 @@ def change_status(
         public=status.customer_visible,
     )
     if status.cancels_order:
-        released = stock.release(order)
+        released = stock.release(order, by=by)
         order.state = OrderState.CANCELLED
         history.record(
             order,

@@ -63,8 +63,7 @@ def add_to_cart(order: Order, variant: Variant, quantity: int) -> OrderLine:
         order.lines.append(line)
     else:
         line.quantity = wanted
-    _price_line(line, order.currency)
-    _recompute_totals(order)
+    refresh_quotation(order)
     return line
 
 
@@ -76,15 +75,14 @@ def set_line_quantity(order: Order, line_id: int, quantity: int) -> OrderLine | 
         return remove_line(order, line_id)
     _check_quantity(line.variant, quantity, line)
     line.quantity = quantity
-    _price_line(line, order.currency)
-    _recompute_totals(order)
+    refresh_quotation(order)
     return line
 
 
 def remove_line(order: Order, line_id: int) -> None:
     _require_cart(order)
     order.lines.remove(_line(order, line_id))
-    _recompute_totals(order)
+    refresh_quotation(order)
     return None
 
 
@@ -111,16 +109,80 @@ def merge_carts(guest: Order, into: Order) -> Order:
 
 
 def refresh_quotation(order: Order) -> None:
-    """A cart follows the catalog's current prices until checkout is confirmed."""
+    """A cart follows the catalog's current prices until checkout is confirmed: store them
+    (on a change to the cart; a page that only shows the cart uses ``priced_cart``)."""
     if order.state != OrderState.QUOTATION:
         return
     for line in order.lines:
-        snapshot = _snapshot(line.variant)
-        for key, value in snapshot.items():
+        for key, value in _current_line(line, order.currency).items():
             if getattr(line, key) != value:
                 setattr(line, key, value)
-        _price_line(line, order.currency)
     _recompute_totals(order)
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A cart line as it stands at today's catalog prices (read-only, nothing stored)."""
+
+    id: int
+    variant_id: int
+    variant: Variant
+    quantity: int
+    sku: str
+    product_name: dict
+    variant_name: dict
+    unit_price: Decimal
+    vat_rate: Decimal
+    gross: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    """The cart a page shows: its lines at today's prices, computed as ``refresh_quotation``
+    would store them, so that showing a cart (a GET) never writes."""
+
+    order: Order
+    lines: list[PricedLine]
+    currency: str
+    subtotal: Decimal
+    tax_total: Decimal
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+def priced_cart(order: Order) -> PricedCart:
+    if order.state != OrderState.QUOTATION:
+        stored = (*_SNAPSHOT_KEYS, "gross", "net", "tax")  # placed: its own prices stand
+        values = [{key: getattr(line, key) for key in stored} for line in order.lines]
+    else:
+        values = [_current_line(line, order.currency) for line in order.lines]
+    lines = [
+        PricedLine(
+            id=line.id, variant_id=line.variant_id, variant=line.variant, quantity=line.quantity, **current
+        )
+        for line, current in zip(order.lines, values, strict=True)
+    ]
+    delivery = order.delivery_amounts
+    return PricedCart(
+        order=order,
+        lines=lines,
+        currency=order.currency,
+        subtotal=sum((line.gross for line in lines), Decimal("0")),
+        tax_total=sum((line.tax for line in lines), Decimal("0")) + delivery.tax,
+    )
+
+
+def _current_line(line: OrderLine, currency: str) -> dict:
+    """The line's snapshot of its variant as the catalog has it now, and its amounts."""
+    current = _snapshot(line.variant)
+    amounts = line_amounts(
+        Decimal(current["unit_price"]), line.quantity, Decimal(current["vat_rate"]), currency
+    )
+    return {**current, "gross": amounts.gross, "net": amounts.net, "tax": amounts.tax}
 
 
 def _require_cart(order: Order) -> None:
@@ -138,12 +200,15 @@ def _line(order: Order, line_id: int) -> OrderLine:
 def _check_quantity(variant: Variant, quantity: int, line: OrderLine | None) -> None:
     if not 1 <= quantity <= MAX_LINE_QUANTITY:
         raise InvalidQuantity(maximum=MAX_LINE_QUANTITY)
-    if not variant.product.published:
+    if not variant.on_sale:  # a draft, or archived (shop.catalog.editing)
         raise VariantUnavailable()
     left = catalog.available(variant)
     if quantity > left:
         name = f"{translated(variant.product.name)} ({translated(variant.name)})"
         raise OutOfStock(sku=variant.sku, name=name, available=left, line_id=line.id if line else None)
+
+
+_SNAPSHOT_KEYS = ("sku", "product_name", "variant_name", "unit_price", "vat_rate")
 
 
 def _snapshot(variant: Variant) -> dict:
@@ -213,6 +278,10 @@ def confirm_quotation(
         raise InvalidTransition(number=order.number or "", before=order.state.value, after="quotation_sent")
     if not order.lines:
         raise EmptyCart()
+    for line in order.lines:  # archived or made a draft since it went into the cart (catalog.editing)
+        if not line.variant.on_sale:
+            name = f"{translated(line.product_name)} ({translated(line.variant_name)})"
+            raise OutOfStock(sku=line.sku, name=name, available=0, line_id=line.id)
     today = today or date.today()
     pickup_option = _pickup_option(order, details, today)
 
@@ -322,7 +391,7 @@ def cancel_quotation(order: Order, *, by: Actor, reason: str = "") -> Order:
     """Give up a quotation sent (unpaid, expired, or at the customer's request); stock goes back."""
     if order.state != OrderState.QUOTATION_SENT:
         raise InvalidTransition(number=order.number or "", before=order.state.value, after="cancelled")
-    released = stock.release(order)
+    released = stock.release(order, by=by)
     order.state = OrderState.CANCELLED
     order.expires_at = None
     history.record(

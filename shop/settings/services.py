@@ -11,7 +11,6 @@ from flask import g, has_request_context
 from flask_babel import gettext
 
 from shop.accounts.models import SalesTeam
-from shop.catalog.models import Warehouse
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.i18n import LANGUAGES, ascii_digits
@@ -23,6 +22,13 @@ _DELIVERY_PRICES = {
     "TRY": {"carrier": "79.90", "courier": "49.90", "pickup": "0"},
     "PLN": {"carrier": "14.99", "courier": "9.99", "pickup": "0"},
     "IRR": {"carrier": "1500000", "courier": "900000", "pickup": "0"},
+}
+
+# VAT rates (percent) of each currency's market, offered until the seller sets their own.
+DEFAULT_VAT_RATES = {
+    "TRY": ["0", "1", "10", "20"],
+    "PLN": ["0", "5", "8", "23"],
+    "IRR": ["0", "10"],
 }
 
 
@@ -58,6 +64,18 @@ class ShopSettings:
     # the transfer adds "days" to the warehouse's preparation time. Off: only warehouses that
     # have the whole order are offered.
     pickup_transfer: dict = field(default_factory=lambda: {"enabled": False, "days": 2})
+    # A SKU with this many available units or fewer (all warehouses) is on the low-stock list,
+    # unless it has a threshold of its own.
+    low_stock_threshold: int = 5
+
+    # VAT rates (percent, as text) products may be priced with; empty: the currency's market's.
+    vat_rates: list[str] = field(default_factory=list)
+    # Days a customer has to return a product, unless the product sets its own window.
+    return_days: int = 14
+
+    def offered_vat_rates(self) -> list[Decimal]:
+        rates = self.vat_rates or DEFAULT_VAT_RATES.get(self.currency, DEFAULT_VAT_RATES["TRY"])
+        return sorted({Decimal(rate) for rate in rates})
 
     def delivery_price(self, method: str) -> Decimal:
         prices = self.delivery_prices or _DELIVERY_PRICES.get(self.currency, _DELIVERY_PRICES["TRY"])
@@ -125,18 +143,17 @@ SMS_PRICE_CURRENCIES = ("PLN", "TRY", "IRR", "EUR", "USD")
 SMS_PRICE_MAX = Decimal("100")
 CART_DELAY_HOURS = (1, 168)
 TRANSFER_DAYS = (0, 30)
+LOW_STOCK_THRESHOLD = (0, 100000)
 SHOP_NAME_MAX = 80
 BANK_ACCOUNT_MAX = 500
 PRICE_MAX = Decimal("1000000000000")  # fits Numeric(14, 2)
-LEAD_DAYS = (0, 30)
-HORIZON_DAYS = (1, 90)
 _PREFIX = re.compile(r"^[A-Z]{1,5}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class InvalidSettings(ShopError):
-    """One or more values were refused; ``errors`` maps each field (``delivery_prices.carrier``,
-    ``warehouse.3.pickup_lead_days``) to its message. Nothing was saved."""
+    """One or more values were refused; ``errors`` maps each field (``delivery_prices.carrier``)
+    to its message. Nothing was saved."""
 
     code = "invalid_settings"
     http_status = 422
@@ -312,7 +329,42 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
                 max=TRANSFER_DAYS[1],
             )
         clean["pickup_transfer"] = {"enabled": enabled, "days": days}
+    if "low_stock_threshold" in changes:
+        threshold = _int(changes["low_stock_threshold"])
+        if threshold is None or not LOW_STOCK_THRESHOLD[0] <= threshold <= LOW_STOCK_THRESHOLD[1]:
+            errors["low_stock_threshold"] = gettext(
+                "Enter a whole number of units from %(min)s to %(max)s.",
+                min=LOW_STOCK_THRESHOLD[0],
+                max=LOW_STOCK_THRESHOLD[1],
+            )
+        clean["low_stock_threshold"] = threshold
+    if "vat_rates" in changes:
+        rates = vat_rates(changes["vat_rates"])
+        if rates is None:
+            errors["vat_rates"] = gettext(
+                "Enter up to %(max)s rates from 0 to 99.99 separated by spaces, for example 0 5 8 23.",
+                max=VAT_RATES_MAX,
+            )
+        clean["vat_rates"] = rates if rates is not None else now.vat_rates
     return clean, errors
+
+
+VAT_RATES_MAX = 10
+_RATE = re.compile(r"^[0-9]{1,2}(\.[0-9]{1,2})?$")
+
+
+def vat_rates(value: Any) -> list[str] | None:
+    """VAT rates as stored, ascending, as plain text ("0", "5", "8", "23"); None when the text
+    is not 1 to 10 rates from 0 to 99.99 separated by spaces or semicolons (a comma
+    separates too, unless it stands between digits: "5,5" is five and a half in Polish)."""
+    if isinstance(value, list | tuple):
+        value = " ".join(str(item) for item in value)
+    text = ascii_digits(_text(value))
+    text = re.sub(r"(?<=[0-9]),(?=[0-9])", ".", text)
+    parts = [part for part in re.split(r"[\s;,]+", text) if part]
+    if not 1 <= len(parts) <= VAT_RATES_MAX or not all(_RATE.match(part) for part in parts):
+        return None
+    return [f"{rate.normalize():f}" for rate in sorted({Decimal(part) for part in parts})]
 
 
 def _sms_price(value: Any) -> str | None:
@@ -327,89 +379,13 @@ def _sms_price(value: Any) -> str | None:
     return f"{price.normalize():f}" if price else "0"
 
 
-_HOURS = re.compile(r"^([0-9]{1,2}):([0-9]{2})[-–—]([0-9]{1,2}):([0-9]{2})$")
-
-
-def pickup_hours(value: Any) -> str | None:
-    """Opening hours as stored, ``HH:MM-HH:MM`` with opening before closing (closing may be
-    24:00); "" for none; None when the text is not that. Spaces, Persian digits and dashes
-    as people type them are accepted."""
-    text = re.sub(r"\s", "", ascii_digits(_text(value)))
-    if not text:
-        return ""
-    found = _HOURS.match(text)
-    if not found:
-        return None
-    open_h, open_m, close_h, close_m = (int(part) for part in found.groups())
-    opening, closing = open_h * 60 + open_m, close_h * 60 + close_m
-    if open_h > 23 or open_m > 59 or close_m > 59 or closing > 24 * 60 or opening >= closing:
-        return None
-    return f"{open_h:02d}:{open_m:02d}-{close_h:02d}:{close_m:02d}"
-
-
-def _pickup(warehouse: Warehouse) -> dict[str, Any]:
-    return {
-        "pickup": warehouse.pickup,
-        "pickup_weekdays": sorted(warehouse.pickup_weekdays or []),
-        "pickup_hours": warehouse.pickup_hours,
-        "pickup_lead_days": warehouse.pickup_lead_days,
-        "pickup_horizon_days": warehouse.pickup_horizon_days,
-    }
-
-
-def _validate_pickup(warehouse: Warehouse, given: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    prefix = f"warehouse.{warehouse.id}."
-    values = _pickup(warehouse) | {key: value for key, value in given.items() if key in _pickup(warehouse)}
-    values["pickup"] = bool(values["pickup"])
-    days = values["pickup_weekdays"]
-    days = [_int(day) for day in days] if isinstance(days, list | tuple) else [None]
-    if any(day is None or not 0 <= day <= 6 for day in days):
-        errors[prefix + "pickup_weekdays"] = gettext("Choose weekdays from the list.")
-        days = []
-    values["pickup_weekdays"] = sorted(set(days))
-    if values["pickup"] and not values["pickup_weekdays"]:
-        errors[prefix + "pickup_weekdays"] = gettext("Choose at least one day when orders can be collected.")
-    hours = pickup_hours(values["pickup_hours"])
-    if hours is None or (values["pickup"] and not hours):
-        errors[prefix + "pickup_hours"] = gettext(
-            "Write the opening hours as HH:MM-HH:MM, opening before closing, for example 10:00-19:00."
-        )
-    values["pickup_hours"] = hours if hours is not None else _text(values["pickup_hours"])
-    lead, horizon = _int(values["pickup_lead_days"]), _int(values["pickup_horizon_days"])
-    if lead is None or not LEAD_DAYS[0] <= lead <= LEAD_DAYS[1]:
-        errors[prefix + "pickup_lead_days"] = gettext(
-            "Enter a whole number of days from %(min)s to %(max)s.", min=LEAD_DAYS[0], max=LEAD_DAYS[1]
-        )
-    if horizon is None or not HORIZON_DAYS[0] <= horizon <= HORIZON_DAYS[1]:
-        errors[prefix + "pickup_horizon_days"] = gettext(
-            "Enter a whole number of days from %(min)s to %(max)s.", min=HORIZON_DAYS[0], max=HORIZON_DAYS[1]
-        )
-    elif lead is not None and horizon < lead:
-        errors[prefix + "pickup_horizon_days"] = gettext(
-            "Customers must be able to book at least as far ahead as the preparation time."
-        )
-    values["pickup_lead_days"], values["pickup_horizon_days"] = lead, horizon
-    return values
-
-
-def save(
-    changes: dict[str, Any],
-    *,
-    by_user_id: int | None,
-    warehouses: dict[int, dict[str, Any]] | None = None,
-) -> list[SettingChange]:
-    """Validate and store settings (and warehouses' pickup rules); every value that actually
-    changed gets a SettingChange row with before, after and who. All or nothing: any invalid
-    value raises InvalidSettings before anything is written. Returns the changes recorded."""
+def save(changes: dict[str, Any], *, by_user_id: int | None) -> list[SettingChange]:
+    """Validate and store settings; every value that actually changed gets a SettingChange row
+    with before, after and who. All or nothing: any invalid value raises InvalidSettings before
+    anything is written. Returns the changes recorded. (Warehouses' pickup rules are edited on
+    the warehouse page: shop.catalog.warehouses.)"""
     now = current_fresh()
     clean, errors = _validate(changes, now)
-    pickups: list[tuple[Warehouse, dict[str, Any]]] = []
-    for warehouse_id, given in (warehouses or {}).items():
-        warehouse = db.session.get(Warehouse, warehouse_id)
-        if warehouse is None:
-            errors[f"warehouse.{warehouse_id}"] = gettext("This warehouse no longer exists; reload the page.")
-            continue
-        pickups.append((warehouse, _validate_pickup(warehouse, given, errors)))
     if errors:
         raise InvalidSettings(errors)
 
@@ -422,15 +398,6 @@ def save(
         before = _effective(key, now)
         if value != before:
             recorded.append(SettingChange(key=key, before=before, after=value, user_id=by_user_id))
-    for warehouse, values in pickups:
-        before = _pickup(warehouse)
-        if values == before:
-            continue
-        for name, value in values.items():
-            setattr(warehouse, name, value)
-        recorded.append(
-            SettingChange(key=f"warehouse.{warehouse.code}", before=before, after=values, user_id=by_user_id)
-        )
     db.session.add_all(recorded)
     db.session.flush()
     _forget_cached()
@@ -444,6 +411,8 @@ def _effective(key: str, settings: ShopSettings) -> Any:
         return {method: str(settings.delivery_price(method).quantize(places)) for method in DELIVERY_METHODS}
     if key == "confirm_order_on":
         return {"card": "payment", **settings.confirm_order_on}
+    if key == "vat_rates":
+        return [f"{rate.normalize():f}" for rate in settings.offered_vat_rates()]
     return getattr(settings, key)
 
 

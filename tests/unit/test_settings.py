@@ -6,7 +6,7 @@ import pytest
 
 from shop.extensions import db
 from shop.settings import services as settings
-from shop.settings.models import Setting, SettingChange
+from shop.settings.models import SettingChange
 from tests.factories import make_team, make_user, make_warehouse
 
 
@@ -179,69 +179,14 @@ def test_unknown_keys_are_a_programming_error():
         settings.save({"colour_scheme": "dark"}, by_user_id=None)
 
 
-# --- pickup rules, saved on the warehouses -------------------------------------------------------
-
-
-def pickup(**over) -> dict:
-    values = {
-        "pickup": True,
-        "pickup_weekdays": ["0", "2", "4"],
-        "pickup_hours": "09:00-18:00",
-        "pickup_lead_days": "2",
-        "pickup_horizon_days": "21",
-    }
-    return {**values, **over}
-
-
-def test_pickup_rules_are_saved_on_the_warehouse_and_recorded():
+def test_the_settings_no_longer_take_warehouses():
+    """Pickup rules are edited on the warehouse page only (shop.catalog.warehouses)."""
     warehouse = make_warehouse("IST")
 
-    recorded = settings.save({}, by_user_id=None, warehouses={warehouse.id: pickup()})
+    with pytest.raises(TypeError):
+        settings.save({}, by_user_id=None, warehouses={warehouse.id: {"pickup_lead_days": "5"}})
 
-    assert (warehouse.pickup_weekdays, warehouse.pickup_hours) == ([0, 2, 4], "09:00-18:00")
-    assert (warehouse.pickup_lead_days, warehouse.pickup_horizon_days) == (2, 21)
-    assert [c.key for c in recorded] == ["warehouse.IST"]
-    assert recorded[0].before["pickup_weekdays"] == [0, 1, 2, 3, 4, 5]
-    assert recorded[0].after["pickup_weekdays"] == [0, 2, 4]
-
-
-@pytest.mark.parametrize(
-    ("over", "field"),
-    [
-        ({"pickup_lead_days": "31"}, "pickup_lead_days"),
-        ({"pickup_lead_days": "-1"}, "pickup_lead_days"),
-        ({"pickup_horizon_days": "0"}, "pickup_horizon_days"),
-        ({"pickup_horizon_days": "91"}, "pickup_horizon_days"),
-        ({"pickup_lead_days": "10", "pickup_horizon_days": "5"}, "pickup_horizon_days"),
-        ({"pickup_weekdays": ["7"]}, "pickup_weekdays"),
-        ({"pickup_weekdays": []}, "pickup_weekdays"),
-        ({"pickup_hours": "x" * 41}, "pickup_hours"),
-    ],
-)
-def test_pickup_rules_are_validated(over, field):
-    warehouse = make_warehouse("ANK")
-
-    errors = refused({}, warehouses={warehouse.id: pickup(**over)})
-
-    assert f"warehouse.{warehouse.id}.{field}" in errors
-    assert warehouse.pickup_lead_days == 1  # untouched
-
-
-def test_a_warehouse_without_pickup_needs_no_days():
-    warehouse = make_warehouse("IZM")
-
-    settings.save({}, by_user_id=None, warehouses={warehouse.id: pickup(pickup=False, pickup_weekdays=[])})
-
-    assert warehouse.pickup is False
-
-
-def test_an_invalid_warehouse_keeps_the_settings_unsaved_too():
-    warehouse = make_warehouse("BRS")
-
-    refused({"shop_name": "Kitap Evi"}, warehouses={warehouse.id: pickup(pickup_lead_days="99")})
-
-    assert settings.current_fresh().shop_name == "Demo Shop"
-    assert db.session.get(Setting, "shop_name") is None
+    assert warehouse.pickup_lead_days == 1
 
 
 def test_recent_changes_come_newest_first_and_at_most_twenty():

@@ -78,20 +78,33 @@ def test_the_page_shows_the_current_settings(admin):
 
     assert 'name="shop_name" type="text" value="Demo Shop"' in page
     assert 'value="79.90"' in page
-    hours = f'name="wh{warehouse.id}-pickup_hours" placeholder="10:00-19:00" type="text" value="10:00-19:00"'
-    assert hours in page
+    assert f'name="wh{warehouse.id}-pickup_hours"' not in page  # edited on the warehouse page
+    assert 'href="/admin/warehouses"' in page
+    assert 'name="pickup_transfer_days"' in page  # the shop-wide rule stays here
     assert "Changing the currency does not convert existing prices" in page
     assert "No changes yet." in page
 
 
 def test_an_unchanged_form_changes_nothing(admin):
-    warehouse = make_warehouse("IST")
-
-    response = admin.post(PAGE, {**settings_form(), **pickup_fields(warehouse)}, token_from=PAGE)
+    response = admin.post(PAGE, settings_form(), token_from=PAGE)
 
     assert response.status_code == 303
     assert recorded() == []
     assert "Nothing changed." in text(admin.get(PAGE))
+
+
+def test_pickup_rules_posted_to_the_settings_page_change_no_warehouse(admin):
+    """The warehouse page is the one place a warehouse is edited."""
+    warehouse = make_warehouse("IST")
+
+    response = admin.post(
+        PAGE, {**settings_form(), **pickup_fields(warehouse, pickup_hours="08:00-09:00")}, token_from=PAGE
+    )
+
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Warehouse, warehouse.id).pickup_hours == "10:00-19:00"
+    assert recorded() == []
 
 
 def test_a_change_is_saved_and_shown_in_the_history_with_who_made_it(admin):
@@ -165,59 +178,6 @@ def test_card_confirmation_is_shown_but_cannot_be_changed(admin):
     assert 'name="confirm_card_shown" checked disabled' in text(admin.get(PAGE))
 
 
-def test_pickup_rules_are_saved_on_the_warehouse(admin):
-    warehouse = make_warehouse("IST")
-
-    response = admin.post(
-        PAGE,
-        {
-            **settings_form(),
-            **pickup_fields(
-                warehouse, pickup_weekdays=["5", "6"], pickup_lead_days="0", pickup_horizon_days="7"
-            ),
-        },
-        token_from=PAGE,
-    )
-
-    assert response.status_code == 303
-    db.session.expire_all()
-    warehouse = db.session.get(Warehouse, warehouse.id)
-    assert (warehouse.pickup_weekdays, warehouse.pickup_lead_days, warehouse.pickup_horizon_days) == (
-        [5, 6],
-        0,
-        7,
-    )
-    assert "Pickup at IST" in text(admin.get(PAGE))
-
-
-def test_pickup_can_be_switched_off(admin):
-    warehouse = make_warehouse("IST")
-
-    admin.post(PAGE, {**settings_form(), **pickup_fields(warehouse, pickup=None)}, token_from=PAGE)
-
-    db.session.expire_all()
-    assert db.session.get(Warehouse, warehouse.id).pickup is False
-
-
-def test_pickup_errors_are_shown_on_the_warehouse(admin):
-    warehouse = make_warehouse("IST")
-
-    response = admin.post(
-        PAGE,
-        {
-            **settings_form(shop_name="Kitap Evi"),
-            **pickup_fields(warehouse, pickup_lead_days="20", pickup_horizon_days="10"),
-        },
-        token_from=PAGE,
-    )
-
-    assert response.status_code == 422
-    assert field_errors(response, f"wh{warehouse.id}-pickup_horizon_days") == [
-        "Customers must be able to book at least as far ahead as the preparation time."
-    ]
-    assert settings.current_fresh().shop_name == "Demo Shop"
-
-
 def test_one_team_policy_needs_a_team(admin):
     response = save(admin, sales_policy="team", sales_team="")
 
@@ -278,17 +238,6 @@ def test_the_settings_page_works_in_persian(admin):
 
     assert response.status_code == 200
     assert 'dir="rtl"' in response.get_data(as_text=True)
-
-
-def test_a_warehouse_added_while_the_page_was_open_keeps_its_rules(admin):
-    warehouse = make_warehouse("IST", pickup=False, weekdays=())
-
-    response = save(admin, shop_name="Kitap Evi")  # the page had no fields for it
-
-    assert response.status_code == 303
-    db.session.expire_all()
-    assert db.session.get(Warehouse, warehouse.id).pickup is False
-    assert settings.current_fresh().shop_name == "Kitap Evi"
 
 
 def test_the_history_tells_values_in_words(admin):

@@ -1,6 +1,6 @@
-"""What sellers type on the settings page (issue 10, item 17): pickup hours are HH:MM-HH:MM with
-opening before closing, and prices are read in the seller's language (``12,50`` in Turkish and
-Polish)."""
+"""What sellers type on the settings page (issue 10, item 17): prices are read in the seller's
+language (``12,50`` in Turkish and Polish). Pickup hours moved to the warehouse page
+(tests/web/test_backoffice_warehouses.py)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from shop.catalog.models import Warehouse
 from shop.extensions import db
 from shop.settings import services as settings
 from shop.settings.models import SettingChange
-from tests.factories import make_warehouse
 from tests.web.conftest import field_errors, text
 from tests.web.test_backoffice_access import logged_in
-from tests.web.test_backoffice_settings import pickup_fields, settings_form
+from tests.web.test_backoffice_settings import settings_form
 
 PAGE = "/admin/settings"
-HOURS_MESSAGE = "Write the opening hours as HH:MM-HH:MM, opening before closing, for example 10:00-19:00."
 
 
 @pytest.fixture
@@ -29,43 +26,6 @@ def admin(shopper):
 
 def _save(shopper, **fields):
     return shopper.post(PAGE, fields or settings_form(), token_from=PAGE)
-
-
-# --- pickup hours -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("hours", ["25:00-26:00", "18:00-09:00", "9-18", "10:00-10:00", "10:60-12:00", "ab"])
-def test_pickup_hours_that_are_not_an_opening_before_a_closing_are_refused(admin, hours):
-    warehouse = make_warehouse("IST")
-
-    response = _save(admin, **settings_form(), **pickup_fields(warehouse, pickup_hours=hours))
-
-    assert response.status_code == 422
-    assert field_errors(response, f"wh{warehouse.id}-pickup_hours") == [HOURS_MESSAGE]
-    assert db.session.get(Warehouse, warehouse.id).pickup_hours == "10:00-19:00"
-
-
-@pytest.mark.parametrize(
-    ("hours", "stored"),
-    [("09:00-18:00", "09:00-18:00"), (" 9:00 – 18:30 ", "09:00-18:30"), ("۰۹:۰۰-۱۸:۰۰", "09:00-18:00")],
-)
-def test_pickup_hours_are_accepted_and_stored_in_one_form(admin, hours, stored):
-    warehouse = make_warehouse("IST")
-
-    response = _save(admin, **settings_form(), **pickup_fields(warehouse, pickup_hours=hours))
-
-    assert response.status_code == 303
-    db.session.expire_all()
-    assert db.session.get(Warehouse, warehouse.id).pickup_hours == stored
-
-
-def test_a_pickup_warehouse_needs_its_hours(admin):
-    warehouse = make_warehouse("IST")
-
-    response = _save(admin, **settings_form(), **pickup_fields(warehouse, pickup_hours=""))
-
-    assert response.status_code == 422
-    assert field_errors(response, f"wh{warehouse.id}-pickup_hours") == [HOURS_MESSAGE]
 
 
 # --- prices with a decimal comma ------------------------------------------------------------------
