@@ -162,11 +162,19 @@ def format_moment(value: datetime | None, locale: str | None = None) -> str:
 
 
 def translated(texts: dict[str, str] | None, locale: str | None = None) -> str:
-    """Pick a seller-written text in the reader's language, falling back to English, then any."""
+    """Pick a seller-written text in the reader's language, falling back to the shop's default
+    language (the one the back office requires), then English, then any."""
     if not texts:
         return ""
     locale = locale or locale_code()
-    return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
+    found = texts.get(locale)
+    if found:
+        return found
+    if has_request_context():  # the settings are read once per request anyway (select_locale)
+        from shop.settings import services as settings
+
+        found = texts.get(settings.current().default_language)
+    return found or texts.get("en") or next(iter(texts.values()), "")
 
 
 def country_name(code: str, locale: str | None = None) -> str:
