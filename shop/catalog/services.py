@@ -2,39 +2,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import func
+from sqlalchemy.orm import joinedload, selectinload
 
+from shop.catalog.listing import SEARCH_MAX_TERMS, search_conditions  # noqa: F401  (the rule lives there)
 from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
 from shop.catalog.pickup import allowed_pickup_dates, pickup_warehouses  # noqa: F401  (their home is pickup.py)
 from shop.errors import NotFound
 from shop.extensions import db
-from shop.search import escape_like, fold
-
-SEARCH_MAX_TERMS = 5
 
 
 def published_products(category: Category | None = None, query: str = "") -> list[Product]:
     """Published products, of ``category`` if given, that have every word of ``query`` (folded
     like the stored text: "gomlek" finds "Gömlek", "YILMAZ" finds "Yılmaz") in a name in any
     language, a SKU or a description; products with every word in a name or SKU come first."""
-    statement = db.select(Product).where(Product.published.is_(True))
+    statement = db.select(Product).where(Product.published.is_(True), Product.archived.is_(False))
     if category is not None:
         statement = statement.where(Product.category_id == category.id)
-    terms = fold(query).split()[:SEARCH_MAX_TERMS]
-    in_names = []
-    for term in terms:
-        pattern = f"%{escape_like(term)}%"
-        in_name = Product.search_text.like(pattern, escape="\\")
-        in_names.append(in_name)
-        statement = statement.where(or_(in_name, Product.search_description.like(pattern, escape="\\")))
-    if in_names:
-        statement = statement.order_by(case((and_(*in_names), 0), else_=1))
+    conditions, rank = search_conditions(query)
+    statement = statement.where(*conditions)
+    if rank is not None:
+        statement = statement.order_by(rank)
     return list(db.session.scalars(statement.order_by(Product.id)))
 
 
 def product_by_slug(slug: str) -> Product:
-    product = db.session.scalar(db.select(Product).where(Product.slug == slug, Product.published.is_(True)))
-    if product is None:
+    product = db.session.scalar(
+        db.select(Product)
+        .where(Product.slug == slug, Product.published.is_(True), Product.archived.is_(False))
+        .options(joinedload(Product.category), selectinload(Product.variants))
+    )
+    if product is None or not product.variants:  # variants: only those on sale (not archived)
         raise NotFound()
     return product
 

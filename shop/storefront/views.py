@@ -19,12 +19,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from shop.accounts import services as accounts
-from shop.catalog import pickup
+from shop.catalog import listing, pickup
 from shop.catalog import services as catalog
 from shop.catalog.models import Product, Variant, Warehouse
+from shop.catalog.pictures import pictures_for, pictures_of
 from shop.errors import NotFound, OutOfStock, ShopError
 from shop.extensions import db
 from shop.i18n import country_name, format_day, locale_code, translated
@@ -38,6 +40,7 @@ from shop.sales import services as sales
 from shop.sales.models import (
     DeliveryMethod,
     Order,
+    OrderLine,
     OrderState,
     PaymentMethod,
     delivery_method_label,
@@ -67,6 +70,8 @@ from shop.web import (
 bp = Blueprint("storefront", __name__)
 
 CART_SESSION_KEY = "cart_id"
+# A cart's lines with their variants and products in two more statements, however many lines.
+_CART_LOADING = (selectinload(Order.lines).selectinload(OrderLine.variant).joinedload(Variant.product),)
 
 
 # --- the cart in the session --------------------------------------------------------------
@@ -80,10 +85,11 @@ def current_cart(*, create: bool = False) -> Order | None:
             .where(Order.customer_id == current_user.id, Order.state == OrderState.QUOTATION)
             .order_by(Order.id.desc())
             .limit(1)
+            .options(*_CART_LOADING)
         )
     else:
         cart_id = session.get(CART_SESSION_KEY)
-        cart = db.session.get(Order, cart_id) if isinstance(cart_id, int) else None
+        cart = db.session.get(Order, cart_id, options=_CART_LOADING) if isinstance(cart_id, int) else None
         if cart is not None and (cart.state != OrderState.QUOTATION or cart.customer_id is not None):
             cart = None
     if cart is None and create:
@@ -114,17 +120,36 @@ def _storefront_context() -> dict:
 # --- catalog -----------------------------------------------------------------------------
 
 
-@bp.get("/")
-def home():
-    query = query_text("q")
-    products = catalog.published_products(query=query)
+def _listing(category=None):
+    """Home, search and category pages: one page of product cards, as ``?q=``, ``?sort=``,
+    ``?stock=1`` and ``?page=`` ask (anything unknown falls back to the default)."""
+    query = query_text("q") if category is None else ""
+    sort = listing.parse_sort(request.args.get("sort"), searching=bool(query))
+    in_stock_only = request.args.get("stock") == "1"
+    page = listing.product_page(
+        category=category,
+        query=query,
+        sort=sort,
+        in_stock_only=in_stock_only,
+        page=listing.parse_page(request.args.get("page")),
+        locale=locale_code(),
+        default_locale=settings.current().default_language,
+    )
     return render_template(
         "storefront/listing.html",
-        products=products,
+        products=page.cards,
+        pictures=pictures_for(card.id for card in page.cards),
+        listing=page,
+        sorts=listing.SORTS,
         query=query,
         categories=catalog.categories(),
-        category=None,
+        category=category,
     )
+
+
+@bp.get("/")
+def home():
+    return _listing()
 
 
 @bp.get("/search")
@@ -134,14 +159,7 @@ def search():
 
 @bp.get("/c/<slug>")
 def category(slug: str):
-    category = catalog.category_by_slug(slug)
-    return render_template(
-        "storefront/listing.html",
-        products=catalog.published_products(category=category),
-        query="",
-        categories=catalog.categories(),
-        category=category,
-    )
+    return _listing(catalog.category_by_slug(slug))
 
 
 def _variant_from_args(product: Product) -> Variant:
@@ -154,11 +172,15 @@ def _product_page(
     product: Product, variant: Variant, form: AddToCartForm, *, status: int = 200, added: bool = False
 ):
     available = catalog.available_by_variant([v.id for v in product.variants])
+    photos = pictures_of(product.id)
+    # The chosen variant's own picture first, then the product's in the seller's order.
+    photos.sort(key=lambda photo: photo.variant_id != variant.id)
     return render(
         "storefront/product.html",
         "buy_box",
         status=status,
         product=product,
+        photos=photos,
         variant=variant,
         form=form,
         available=available,
@@ -218,16 +240,15 @@ def add_to_cart():
 
 
 def _cart_page(cart: Order | None, *, status: int = 200, errors: dict[int, str] | None = None) -> Response:
-    if cart is not None:
-        sales.refresh_quotation(cart)
-        db.session.commit()
-    lines = cart.lines if cart else []
+    """The cart at today's prices, computed for the page and not stored (a GET writes nothing)."""
+    priced = sales.priced_cart(cart) if cart is not None else None
+    lines = priced.lines if priced else []
     available = catalog.available_by_variant([line.variant_id for line in lines]) if lines else {}
     return render(
         "storefront/cart.html",
         "cart",
         status=status,
-        cart=cart,
+        cart=priced,
         available=available,
         line_errors=errors or {},
     )
@@ -337,12 +358,13 @@ def _checkout_choices(form: CheckoutForm, cart: Order, today: date) -> dict[str,
 def _checkout_page(cart: Order, form: CheckoutForm, *, status: int = 200, block: str = "checkout_form"):
     context = _checkout_choices(form, cart, date.today())
     quotes = {method.value: sales.delivery_quote(cart, method) for method in DeliveryMethod}
-    totals = {method: cart.subtotal + price for method, price in quotes.items()}
+    priced = sales.priced_cart(cart)
+    totals = {method: priced.subtotal + price for method, price in quotes.items()}
     return render(
         "storefront/checkout.html",
         block,
         status=status,
-        cart=cart,
+        cart=priced,
         form=form,
         quotes=quotes,
         totals=totals,
@@ -362,15 +384,14 @@ def checkout():
 
 def _fresh_checkout_form(cart: Order, **over: str) -> CheckoutForm:
     """The checkout form as the page first shows it: the cart at today's prices, and what is
-    known of the shopper. ``over`` presets fields (the ``?pickup_warehouse=`` of the URL)."""
-    sales.refresh_quotation(cart)
-    db.session.commit()
+    known of the shopper. ``over`` presets fields (the ``?pickup_warehouse=`` of the URL).
+    Nothing is stored: confirming stores the prices, and stops if they differ from these."""
     return CheckoutForm(
         formdata=None,
         email=cart.email or (current_user.email if current_user.is_authenticated else ""),
         name=cart.name or (current_user.name if current_user.is_authenticated else ""),
         country=cart.country or (settings.current().shipping_countries or ["TR"])[0],
-        expected_subtotal=str(cart.subtotal),
+        expected_subtotal=str(sales.priced_cart(cart).subtotal),
         **over,
     )
 
@@ -635,5 +656,6 @@ def account():
     return render_template("storefront/account.html", orders=orders)
 
 
-# Password and session pages (change, forgotten, log out everywhere) add their routes to bp.
-from shop.storefront import account_views  # noqa: E402,F401
+# Password and session pages (change, forgotten, log out everywhere) and the product pictures'
+# addresses add their routes to bp.
+from shop.storefront import account_views, media  # noqa: E402,F401

@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from shop.catalog.listing import PER_PAGE
 from shop.catalog.models import Warehouse
 from shop.demo.orders import load_orders
 from shop.extensions import db
@@ -86,7 +87,7 @@ def test_the_storefront_keeps_its_policy(csp_page: Page) -> None:
     istanbul_id = str(istanbul.id)
 
     page.goto("/")
-    expect(page.locator(".product-card")).to_have_count(26)
+    expect(page.locator(".product-card")).to_have_count(PER_PAGE)  # page 1 of 26
     page.goto(f"/p/{PRODUCT}")
     buy_box = page.locator(".buy-box")
     page.get_by_label("Variant").select_option(label="M / White")  # htmx swap of the buy box
