@@ -187,6 +187,9 @@ def remove_product(product: Product, *, by_user_id: int | None) -> str:
         _record(product, ARCHIVED, by_user_id)
         db.session.flush()
         return ARCHIVED
+    from shop.catalog.pictures import delete_pictures_of  # pictures import the catalog models
+
+    delete_pictures_of(product)  # their stored files too, which no foreign key removes
     db.session.execute(delete(ProductChange).where(ProductChange.product_id == product.id))
     for variant in product.all_variants:
         db.session.delete(variant)

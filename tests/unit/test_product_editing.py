@@ -247,6 +247,23 @@ def test_a_product_nobody_ordered_is_deleted_with_its_history():
     assert db.session.scalar(db.select(db.func.count(Variant.id))) == 0
 
 
+def test_a_deleted_product_leaves_no_picture_files_behind():
+    import io
+
+    from shop.catalog import pictures
+    from shop.catalog.picture_storage import PictureFile
+    from tests.picture_files import image_bytes
+
+    product = editing.create_product(details(), by_user_id=None)
+    pictures.add_picture(product, io.BytesIO(image_bytes()))
+    db.session.flush()
+    assert db.session.scalar(db.select(db.func.count(PictureFile.key))) > 0
+
+    assert editing.remove_product(product, by_user_id=None) == "deleted"
+    db.session.flush()
+    assert db.session.scalar(db.select(db.func.count(PictureFile.key))) == 0
+
+
 # --- the shop's VAT rates ------------------------------------------------------------------
 
 
