@@ -102,7 +102,8 @@ def test_the_default_language_is_the_shops():
 
     errors = refused(values(name={"en": "Izmir depot", "tr": ""}))
 
-    assert errors == {"name.tr": "Enter it in Türkçe, the shop's default language."}
+    # Said in the shop's language too, now that it is Turkish.
+    assert errors == {"name.tr": "Mağazanın varsayılan dilinde (Türkçe) girin."}
 
 
 def test_texts_of_a_language_the_shop_no_longer_offers_are_kept():
