@@ -6,13 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from babel.dates import get_day_names
-from flask import current_app, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from shop.accounts.models import User
 from shop.backoffice import bp
 from shop.catalog import history
+from shop.catalog.editing import InvalidCatalogInput
 from shop.extensions import db
 from shop.forms import ShopForm
 from shop.i18n import LANGUAGE_NAMES, format_number
@@ -54,6 +56,30 @@ def show_errors(form: ShopForm, errors: dict[str, str]) -> None:
             field.errors = [*field.errors, message]
 
 
+
+
+def save_form(form: ShopForm, record: Any, *, create, update, added, saved, page, list_endpoint: str):  # noqa: ANN001
+    """A catalog add/edit form sent: check it, call the service (``create(values)`` for a new
+    record, ``update(record, values)`` otherwise, which says whether anything changed), commit
+    and go back to the list; or the form again (``page``) with the problems next to their fields.
+    ``added`` and ``saved`` make the notice from the record."""
+    if not form.validate_on_submit():
+        problem = _("Nothing was saved: correct the fields marked below.")
+        return page(form, record, status=422, problem=problem)
+    try:
+        if record is None:
+            record = create(form.values(), by_user_id=current_user.id)
+            message = added(record)
+        else:
+            changed = update(record, form.values(), by_user_id=current_user.id)
+            message = saved(record) if changed else _("Nothing changed.")
+        db.session.commit()
+    except InvalidCatalogInput as error:
+        db.session.rollback()
+        show_errors(form, error.errors)
+        return page(form, record, status=422, problem=str(error))
+    flash(message, "success")
+    return redirect(url_for(list_endpoint), 303)
 
 def _field_label(field: str, language: str | None = None) -> str:
     label = {

@@ -11,10 +11,10 @@ from flask_login import current_user
 from shop.backoffice import bp
 from shop.backoffice.access import staff_required
 from shop.backoffice.catalog_forms import CategoryForm
-from shop.backoffice.catalog_pages import history_rows, show_errors
+from shop.backoffice.catalog_pages import history_rows, save_form
 from shop.backoffice.forms import ActionForm
 from shop.catalog import categories as service
-from shop.catalog.editing import CatalogRefusal, InvalidCatalogInput
+from shop.catalog.editing import CatalogRefusal
 from shop.catalog.models import Category
 from shop.errors import NotFound
 from shop.extensions import db
@@ -50,24 +50,16 @@ def categories():
 
 
 def _save(form: CategoryForm, category: Category | None):
-    if not form.validate_on_submit():
-        problem = _("Nothing was saved: correct the fields marked below.")
-        return _form_page(form, category, status=422, problem=problem)
-    try:
-        if category is None:
-            category = service.create_category(form.values(), by_user_id=current_user.id)
-            message = _("Category %(name)s added.", name=translated(category.name))
-        else:
-            changed = service.update_category(category, form.values(), by_user_id=current_user.id)
-            name = translated(category.name)
-            message = _("Category %(name)s saved.", name=name) if changed else _("Nothing changed.")
-        db.session.commit()
-    except InvalidCatalogInput as error:
-        db.session.rollback()
-        show_errors(form, error.errors)
-        return _form_page(form, category, status=422, problem=str(error))
-    flash(message, "success")
-    return redirect(url_for(LIST), 303)
+    return save_form(
+        form,
+        category,
+        create=service.create_category,
+        update=service.update_category,
+        added=lambda saved: _("Category %(name)s added.", name=translated(saved.name)),
+        saved=lambda saved: _("Category %(name)s saved.", name=translated(saved.name)),
+        page=_form_page,
+        list_endpoint=LIST,
+    )
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])

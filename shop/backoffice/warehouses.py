@@ -12,10 +12,10 @@ from sqlalchemy import func
 from shop.backoffice import bp
 from shop.backoffice.access import staff_required
 from shop.backoffice.catalog_forms import WarehouseForm
-from shop.backoffice.catalog_pages import history_rows, show_errors
+from shop.backoffice.catalog_pages import history_rows, save_form
 from shop.backoffice.forms import ActionForm
 from shop.catalog import warehouses as service
-from shop.catalog.editing import CatalogRefusal, InvalidCatalogInput
+from shop.catalog.editing import CatalogRefusal
 from shop.catalog.models import Stock, Warehouse
 from shop.errors import NotFound
 from shop.extensions import db
@@ -68,25 +68,16 @@ def warehouses():
 
 
 def _save(form: WarehouseForm, warehouse: Warehouse | None):
-    """Check the form, call the service, commit; the form again with the problems otherwise."""
-    if not form.validate_on_submit():
-        problem = _("Nothing was saved: correct the fields marked below.")
-        return _form_page(form, warehouse, status=422, problem=problem)
-    try:
-        if warehouse is None:
-            warehouse = service.create_warehouse(form.values(), by_user_id=current_user.id)
-            message = _("Warehouse %(name)s added.", name=translated(warehouse.name))
-        else:
-            changed = service.update_warehouse(warehouse, form.values(), by_user_id=current_user.id)
-            name = translated(warehouse.name)
-            message = _("Warehouse %(name)s saved.", name=name) if changed else _("Nothing changed.")
-        db.session.commit()
-    except InvalidCatalogInput as error:
-        db.session.rollback()
-        show_errors(form, error.errors)
-        return _form_page(form, warehouse, status=422, problem=str(error))
-    flash(message, "success")
-    return redirect(url_for("backoffice.warehouses"), 303)
+    return save_form(
+        form,
+        warehouse,
+        create=service.create_warehouse,
+        update=service.update_warehouse,
+        added=lambda saved: _("Warehouse %(name)s added.", name=translated(saved.name)),
+        saved=lambda saved: _("Warehouse %(name)s saved.", name=translated(saved.name)),
+        page=_form_page,
+        list_endpoint="backoffice.warehouses",
+    )
 
 
 @bp.route("/warehouses/new", methods=["GET", "POST"])
