@@ -107,9 +107,19 @@ def _index_order(order: Order) -> None:
 
 
 def _index_product(product: Product, session: Session) -> None:
-    skus = [v.sku for v in product.variants if v not in session.deleted and v.sku]
+    # From the variant rows, not product.variants: that collection may have been loaded before
+    # an archive or restore in this flush and would still list (or miss) the changed SKU.
+    # all_variants is read without autoflush: we are inside a flush.
+    with session.no_autoflush:
+        variants = set(product.all_variants) if product.id is not None else set()
+    variants.update(v for v in session.new if isinstance(v, Variant) and v.product is product)
+    on_sale = sorted(
+        (v.position or 0, v.id or 0, v.sku)
+        for v in variants
+        if v not in session.deleted and not v.archived and v.sku and v.product is product
+    )
     product.search_text, product.search_description = product_search_texts(
-        product.name, skus, product.description
+        product.name, [sku for _position, _id, sku in on_sale], product.description
     )
 
 
@@ -124,7 +134,7 @@ def _keep_search_columns(session: Session, _flush_context: object, _instances: o
             _index_order(obj)
         elif isinstance(obj, Product) and (obj in session.new or _changed(obj, _PRODUCT_FIELDS)):
             products.add(obj)
-        elif isinstance(obj, Variant) and (obj in session.new or _changed(obj, ("sku", "product"))):
+        elif isinstance(obj, Variant) and (obj in session.new or _changed(obj, ("sku", "product", "archived"))):
             products.update(p for p in (obj.product, *_former_products(obj)) if p is not None)
     for obj in session.deleted:
         if isinstance(obj, Variant) and obj.product is not None and obj.product not in session.deleted:

@@ -206,6 +206,27 @@ def test_an_ordered_variant_is_archived_and_leaves_the_storefront_and_carts():
     assert [c.sku for c in changes(product, editing.VARIANT_ARCHIVED)] == [ordered.sku]
 
 
+def test_an_archived_sku_leaves_the_search_text_and_comes_back_when_restored():
+    product = make_product(variants=2)
+    ordered, other = product.variants
+    make_sales_order((ordered, 1))
+    db.session.commit()
+    db.session.expire_all()
+    ordered = db.session.get(Variant, ordered.id)
+    product = ordered.product
+    assert ordered.sku.lower() in product.search_text  # the collection is loaded before the change
+
+    editing.remove_variant(ordered, by_user_id=None)
+    db.session.commit()
+    text = db.session.get(Product, product.id).search_text
+    assert ordered.sku.lower() not in text
+    assert other.sku.lower() in text
+
+    editing.restore_variant(ordered, by_user_id=None)
+    db.session.commit()
+    assert ordered.sku.lower() in db.session.get(Product, product.id).search_text
+
+
 def test_a_variant_never_ordered_nor_stocked_is_deleted():
     product = editing.create_product(details(), by_user_id=None)
     first = editing.add_variant(product, variant_details(sku="A-1"), by_user_id=None)
