@@ -3,17 +3,21 @@ the ledger's sums, adjustments refuse what would break that, and `flask stock ve
 
 from __future__ import annotations
 
+import os
+import threading
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func
 
 from shop.catalog import stock
 from shop.catalog.ledger import differences
-from shop.catalog.models import Stock, StockMove, StockMoveKind
+from shop.catalog.models import Stock, StockMove, StockMoveKind, StockReservation, Variant, Warehouse
 from shop.extensions import db
 from shop.orders.history import Actor
 from shop.sales import services as sales
-from shop.sales.models import PaymentMethod
+from shop.sales.models import Order, PaymentMethod
 from tests.factories import checkout_details, make_cart, make_product, make_warehouse
 
 BY = Actor("user", 1, "Selin Kaya")
@@ -206,3 +210,133 @@ def test_any_sequence_of_operations_keeps_the_ledger_and_the_figures_equal(steps
         assert row.quantity == sum(m.quantity_change for m in moves) >= 0
         assert row.reserved == sum(m.reserved_change for m in moves) >= 0
     assert {m.kind for m in _moves(variant)} <= {k.value for k in StockMoveKind}
+
+
+# --- the same property with several writers at once ---------------------------------------
+#
+# Hypothesis draws each thread's list of operations; the interleaving is the database's and the
+# scheduler's, so a failing example may not fail again when replayed: shrinking is switched off
+# (it would only report "flaky"), and the first failure is the one shown.
+
+WRITERS = 4
+WRITER_OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["receive", "count", "write_off", "transfer", "reserve", "release"]),
+        st.integers(min_value=0, max_value=1),  # which variant
+        st.integers(min_value=0, max_value=1),  # which warehouse (a transfer's source)
+        st.integers(min_value=0, max_value=4),  # units
+    ),
+    min_size=1,
+    max_size=8,
+)
+# Every writer moving units between the two warehouses, in opposite directions: the case that
+# deadlocks if the rows are not locked in one order.
+CROSSED_TRANSFERS = [[("transfer", 0, i % 2, 1)] * 6 for i in range(WRITERS)]
+
+
+def _cart(variants, which: int, units: int) -> int:  # noqa: ANN001
+    """One variant (odd units), or both in either order, so that reservations cross too."""
+    if units % 2:
+        return make_cart((variants[which], units)).id
+    first, second = variants[which], variants[1 - which]
+    return make_cart((first, 1), (second, units or 1)).id
+
+
+def _run_writer(app, plan, variant_ids, warehouse_ids, cart_ids, start, outcome) -> None:  # noqa: ANN001
+    """One back-office user or shopper: its own app context, session and connection."""
+    with app.test_request_context():
+        try:
+            variants = [db.session.get(Variant, i) for i in variant_ids]
+            warehouses = [db.session.get(Warehouse, i) for i in warehouse_ids]
+            carts = [db.session.get(Order, i) for i in cart_ids]
+            db.session.commit()
+            placed = []
+            start.wait()
+            for operation, which, where, units in plan:
+                variant, here, there = variants[which], warehouses[where], warehouses[1 - where]
+                try:
+                    if operation == "receive":
+                        stock.receive(variant, here, units, by=BY)
+                    elif operation == "count":
+                        stock.correct_count(variant, here, units, by=BY)
+                    elif operation == "write_off":
+                        stock.write_off(variant, here, units, reason="Broken", by=BY)
+                    elif operation == "transfer":
+                        stock.transfer(variant, here, there, units, by=BY)
+                    elif operation == "reserve":
+                        cart = carts.pop(0)
+                        sales.confirm_quotation(
+                            cart, checkout_details(payment_method=PaymentMethod.BANK_TRANSFER)
+                        )
+                        placed.append(cart)
+                    elif operation == "release" and placed:
+                        sales.cancel_quotation(placed.pop(which % len(placed)), by=BY)
+                    db.session.commit()
+                    outcome.append(operation)
+                except (stock.StockRefused, sales.OutOfStock):
+                    db.session.rollback()
+                    outcome.append("refused")
+        except Exception as error:  # noqa: BLE001  (anything but a clean refusal fails the test)
+            db.session.rollback()
+            outcome.append(f"error: {error!r}")
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="SQLite lets one writer at a time hold the database, so there is no concurrency to "
+    "test; run with TEST_DATABASE_URL=postgresql://... (row locks)",
+)
+@settings(
+    max_examples=6,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plans=st.lists(WRITER_OPERATIONS, min_size=WRITERS, max_size=WRITERS))
+@example(plans=CROSSED_TRANSFERS)
+def test_concurrent_operations_keep_the_ledger_and_the_figures_equal(app, plans):
+    """Receipts, counts, write-offs, transfers, checkouts and cancels from several connections
+    at once: the current values stay the ledger's sums, nothing goes negative or below what is
+    reserved, and what cannot be done is refused cleanly (no deadlock, no constraint error)."""
+    warehouses = [make_warehouse(), make_warehouse()]
+    variants = make_product(stock={warehouses[0]: 5, warehouses[1]: 4}, variants=2).variants
+    # The carts each writer may check out, made beforehand (adding to a cart is not under test).
+    carts = [
+        [_cart(variants, which, units) for operation, which, _, units in plan if operation == "reserve"]
+        for plan in plans
+    ]
+    db.session.commit()
+    variant_ids, warehouse_ids = [v.id for v in variants], [w.id for w in warehouses]
+    db.session.remove()  # the test's connection goes back to the pool while the writers run
+
+    start = threading.Barrier(WRITERS, timeout=60)
+    outcome: list[str] = []
+    writers = [
+        threading.Thread(
+            target=_run_writer, args=(app, plan, variant_ids, warehouse_ids, cart_ids, start, outcome)
+        )
+        for plan, cart_ids in zip(plans, carts, strict=True)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(timeout=120)
+
+    assert not any(writer.is_alive() for writer in writers), "a writer is still waiting (deadlock?)"
+    assert [o for o in outcome if o.startswith("error")] == []
+    assert len(outcome) == sum(len(plan) for plan in plans)
+    assert differences() == []
+    reserved_by_orders = dict(
+        db.session.execute(
+            db.select(StockReservation.stock_id, func.sum(StockReservation.quantity)).group_by(
+                StockReservation.stock_id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    for row in db.session.scalars(db.select(Stock)):
+        assert 0 <= row.reserved <= row.quantity, (row.variant_id, row.warehouse_id)
+        assert row.reserved == reserved_by_orders.get(row.id, 0)
