@@ -113,7 +113,12 @@ def _list_url(filters: dict[str, Any], page: int) -> str:
 
 
 def _product(product_id: int) -> Product:
-    product = db.session.get(Product, parse_id(product_id))
+    # The variants with their stock rows in two statements: the page shows each one's on-hand.
+    product = db.session.get(
+        Product,
+        parse_id(product_id),
+        options=[selectinload(Product.all_variants).selectinload(Variant.stock)],
+    )
     if product is None:
         raise NotFound()
     return product

@@ -69,8 +69,8 @@ class WriteOffForm(_UnitsForm):
 
 
 class TransferForm(_UnitsForm):
-    warehouse = SelectField(_l("From"), validate_choice=False)
-    target = SelectField(_l("To"), validate_choice=False)
+    warehouse = SelectField(_l("From warehouse"), validate_choice=False)
+    target = SelectField(_l("To warehouse"), validate_choice=False)
 
 
 class ThresholdForm(ShopForm):

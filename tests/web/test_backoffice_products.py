@@ -108,6 +108,16 @@ def test_the_catalog_menu_leads_staff_to_the_products(shopper, staff):
     assert 'aria-current="page">Catalog' in text(listing) or 'aria-current="page">Products' in text(listing)
 
 
+def test_each_variant_shows_its_stock_on_hand_linking_to_its_stock_page(shopper, staff):
+    product = make_product(variants=2, stock=7)
+    first, second = product.variants
+    page = text(shopper.get(f"/admin/products/{product.id}"))
+    for variant in (first, second):
+        row = page.split(f'id="variant-{variant.id}"', 1)[1].split("</tr>", 1)[0]
+        assert f'href="/admin/stock/{variant.sku}"' in row
+        assert ">7</a>" in row
+
+
 # --- the list ------------------------------------------------------------------------------
 
 
