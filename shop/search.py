@@ -106,13 +106,13 @@ def _index_order(order: Order) -> None:
     )
 
 
-def _index_product(product: Product, session: Session) -> None:
+def _index_product(product: Product, session: Session, new_variants: list[Variant]) -> None:
     # From the variant rows, not product.variants: that collection may have been loaded before
     # an archive or restore in this flush and would still list (or miss) the changed SKU.
     # all_variants is read without autoflush: we are inside a flush.
     with session.no_autoflush:
         variants = set(product.all_variants) if product.id is not None else set()
-    variants.update(v for v in session.new if isinstance(v, Variant) and v.product is product)
+    variants.update(new_variants)
     on_sale = sorted(
         (v.position or 0, v.id or 0, v.sku)
         for v in variants
@@ -129,18 +129,26 @@ def _keep_search_columns(session: Session, _flush_context: object, _instances: o
     editor) refreshes the search columns of what it changed, in the same flush. A bulk
     ``update(Order)`` of these fields bypasses it and must set search_text itself."""
     products: set[Product] = set()
-    for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Order) and (obj in session.new or _changed(obj, _ORDER_FIELDS)):
+    # session.new is built anew on each access: once here, not once per object (an import flushes thousands).
+    new = session.new
+    for obj in (*new, *session.dirty):
+        if isinstance(obj, Order) and (obj in new or _changed(obj, _ORDER_FIELDS)):
             _index_order(obj)
-        elif isinstance(obj, Product) and (obj in session.new or _changed(obj, _PRODUCT_FIELDS)):
+        elif isinstance(obj, Product) and (obj in new or _changed(obj, _PRODUCT_FIELDS)):
             products.add(obj)
-        elif isinstance(obj, Variant) and (obj in session.new or _changed(obj, ("sku", "product", "archived"))):
+        elif isinstance(obj, Variant) and (obj in new or _changed(obj, ("sku", "product", "archived"))):
             products.update(p for p in (obj.product, *_former_products(obj)) if p is not None)
     for obj in session.deleted:
         if isinstance(obj, Variant) and obj.product is not None and obj.product not in session.deleted:
             products.add(obj.product)
+    # The new variants by product, gathered once: a flush of a whole catalog import holds
+    # thousands of products and tens of thousands of new objects.
+    new_variants: dict[int, list[Variant]] = {}
+    for obj in new:
+        if isinstance(obj, Variant) and obj.product is not None:
+            new_variants.setdefault(id(obj.product), []).append(obj)
     for product in products:
-        _index_product(product, session)
+        _index_product(product, session, new_variants.get(id(product), []))
 
 
 def _former_products(variant: Variant) -> list[Product]:

@@ -20,6 +20,7 @@ MENU_SECTIONS = {
     "products": "catalog",
     "categories": "catalog",
     "warehouses": "catalog",
+    "catalog-csv": "catalog",
 }
 
 
@@ -33,6 +34,7 @@ def menu_section() -> str:
 # Each module adds its routes to bp.
 from shop.backoffice import (  # noqa: E402,F401
     auth_views,
+    catalog_csv,
     catalog_pages,
     categories,
     message_templates,

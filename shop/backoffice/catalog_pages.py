@@ -25,13 +25,19 @@ CATALOG_PAGES = (
     ("backoffice.products", "products"),
     ("backoffice.categories", "categories"),
     ("backoffice.warehouses", "warehouses"),
+    ("backoffice.catalog_csv", "catalog-csv"),
 )
 
 
 @bp.app_template_global()
 def catalog_links() -> list[tuple[str, str, str]]:
     """(address, label, key) of each catalog page there is."""
-    labels = {"products": _("Products"), "categories": _("Categories"), "warehouses": _("Warehouses")}
+    labels = {
+        "products": _("Products"),
+        "categories": _("Categories"),
+        "warehouses": _("Warehouses"),
+        "catalog-csv": _("Import / export"),
+    }
     return [
         (url_for(endpoint), labels[key], key)
         for endpoint, key in CATALOG_PAGES

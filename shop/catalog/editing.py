@@ -164,17 +164,23 @@ def update_product(
     product: Product, details: ProductDetails, *, by_user_id: int | None
 ) -> list[ProductChange]:
     clean = _check_product(details, product=product)
+    changes = assign_product(product, clean, by_user_id=by_user_id)
+    db.session.flush()
+    return changes
+
+
+def assign_product(product: Product, clean: dict[str, Any], *, by_user_id: int | None) -> list[ProductChange]:
+    """Set checked values on a product and record each one that changed (also the CSV import)."""
     before = _recorded_values(product)
     for name, value in clean.items():
-        setattr(product, name, value)
+        if getattr(product, name) != value:  # an equal value set again would still mark it changed
+            setattr(product, name, value)
     after = _recorded_values(product)
-    changes = [
+    return [
         _record(product, name, by_user_id, before=before[name], after=after[name])
         for name in _RECORDED
         if before[name] != after[name]
     ]
-    db.session.flush()
-    return changes
 
 
 def remove_product(product: Product, *, by_user_id: int | None) -> str:
@@ -229,16 +235,24 @@ def update_variant(
     """Change a SKU, its price, VAT rate, options or position. A price change is recorded with
     its SKU, before and after; quotations sent and orders keep the price they have."""
     clean = _check_variant(details, variant=variant)
+    changes = assign_variant(variant, clean, by_user_id=by_user_id)
+    _flush_sku(variant)
+    return changes
+
+
+def assign_variant(variant: Variant, clean: dict[str, Any], *, by_user_id: int | None) -> list[ProductChange]:
+    """Set checked values on a variant and record a changed price, VAT rate, SKU or options
+    (also the CSV import)."""
     product, old_sku = variant.product, variant.sku
     before = {PRICE: _amount(variant.price), VAT_RATE: _amount(variant.vat_rate), SKU_CHANGED: variant.sku}
     before[OPTIONS] = dict(variant.options or {})
     for name, value in clean.items():
-        setattr(variant, name, value)
+        if getattr(variant, name) != value:
+            setattr(variant, name, value)
     if clean["options"] != before[OPTIONS]:  # names written per language stay until the options change
         variant.name = _variant_name(clean["options"], clean["sku"], keep=variant.name)
     after = {PRICE: _amount(variant.price), VAT_RATE: _amount(variant.vat_rate), SKU_CHANGED: variant.sku}
     after[OPTIONS] = dict(variant.options or {})
-    _flush_sku(variant)
     return [
         _record(product, what, by_user_id, sku=old_sku, before=before[what], after=after[what])
         for what in (PRICE, VAT_RATE, SKU_CHANGED, OPTIONS)
@@ -318,20 +332,8 @@ def _check_product(details: ProductDetails, *, product: Product | None) -> dict[
     category = db.session.get(Category, details.category_id) if details.category_id else None
     if category is None:
         errors["category"] = gettext("Choose one of the categories.")
-    return_days, typed = _optional_number(details.return_days)
-    if typed and (return_days is None or not RETURN_DAYS[0] <= return_days <= RETURN_DAYS[1]):
-        errors["return_days"] = gettext(
-            "Enter a whole number of days from %(min)s to %(max)s, or leave it empty.",
-            min=RETURN_DAYS[0],
-            max=RETURN_DAYS[1],
-        )
-    weight_grams, typed = _optional_number(details.weight_grams)
-    if typed and (weight_grams is None or not WEIGHT_GRAMS[0] <= weight_grams <= WEIGHT_GRAMS[1]):
-        errors["weight_grams"] = gettext(
-            "Enter a weight in grams from %(min)s to %(max)s, or leave it empty.",
-            min=WEIGHT_GRAMS[0],
-            max=WEIGHT_GRAMS[1],
-        )
+    return_days = optional_whole_number("return_days", details.return_days, errors)
+    weight_grams = optional_whole_number("weight_grams", details.weight_grams, errors)
     if details.published and product is not None and product.archived:
         errors["published"] = gettext("Restore the product from the archive before publishing it.")
     elif details.published and (product is None or not product.variants):
@@ -361,20 +363,12 @@ def _check_variant(details: VariantDetails, *, variant: Variant | None) -> dict[
         errors["sku"] = gettext("The SKU %(sku)s is already used by another variant.", sku=sku)
     price = details.price
     places = scale(shop.currency)
-    if price is None:
-        errors["price"] = gettext("Enter the price.")
-    elif not price.is_finite() or price <= 0 or price >= PRICE_MAX:
-        errors["price"] = gettext("Enter a price greater than 0.")
-    elif price != price.quantize(Decimal(1).scaleb(-places)):
-        errors["price"] = (
-            gettext("Enter a whole amount, without decimals.")
-            if places == 0
-            else gettext("Enter a price with at most %(places)s decimals.", places=places)
-        )
-    offered = shop.offered_vat_rates()
-    current_rate = variant.vat_rate if variant is not None else None
+    problem = price_problem(price, places)
+    if problem:
+        errors["price"] = problem
     rate = details.vat_rate
-    if rate is None or not rate.is_finite() or (rate not in offered and rate != current_rate):
+    current_rate = variant.vat_rate if variant is not None else None
+    if not vat_rate_allowed(rate, shop.offered_vat_rates(), current_rate):
         errors["vat_rate"] = gettext("Choose one of the VAT rates the shop offers.")
     options = {}
     for name in OPTION_NAMES:
@@ -397,7 +391,41 @@ def _check_variant(details: VariantDetails, *, variant: Variant | None) -> dict[
     }
 
 
+def price_problem(price: Decimal | None, places: int) -> str | None:
+    """Why a price (gross, in a currency with ``places`` decimals) is refused, or None."""
+    if price is None:
+        return gettext("Enter the price.")
+    if not price.is_finite() or price <= 0 or price >= PRICE_MAX:
+        return gettext("Enter a price greater than 0.")
+    if price != price.quantize(Decimal(1).scaleb(-places)):
+        if places == 0:
+            return gettext("Enter a whole amount, without decimals.")
+        return gettext("Enter a price with at most %(places)s decimals.", places=places)
+    return None
+
+
+def vat_rate_allowed(rate: Decimal | None, offered: list[Decimal], current: Decimal | None) -> bool:
+    """One of the shop's rates, or the variant's own rate (kept when the shop stops offering it)."""
+    return rate is not None and rate.is_finite() and (rate in offered or rate == current)
+
+
 # --- helpers -------------------------------------------------------------------------------
+
+
+def optional_whole_number(name: str, value: Any, errors: dict[str, str]) -> int | None:
+    """A product's return window or weight as typed (empty: None), its problem into ``errors``."""
+    number, typed = _optional_number(value)
+    low, high = RETURN_DAYS if name == "return_days" else WEIGHT_GRAMS
+    if typed and (number is None or not low <= number <= high):
+        if name == "return_days":
+            errors[name] = gettext(
+                "Enter a whole number of days from %(min)s to %(max)s, or leave it empty.", min=low, max=high
+            )
+        else:
+            errors[name] = gettext(
+                "Enter a weight in grams from %(min)s to %(max)s, or leave it empty.", min=low, max=high
+            )
+    return number
 
 
 def _optional_number(value: Any) -> tuple[int | None, bool]:

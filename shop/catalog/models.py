@@ -7,7 +7,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop.db_types import Money, Rate, UTCDateTime, utcnow
@@ -227,3 +237,30 @@ class StockMove(db.Model):
         Index("ix_stock_moves_warehouse_created", "warehouse_id", "created_at"),
         Index("ix_stock_moves_reference", "reference_type", "reference_id"),
     )
+
+
+class CatalogImport(db.Model):
+    """A CSV file of the catalog uploaded in the back office, imported by the worker
+    (shop.catalog.csv_transfer.jobs). The file's bytes are kept here: the web process that
+    received it and the worker that reads it may be on different machines."""
+
+    __tablename__ = "catalog_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # queued -> validating -> applying -> done, or failed (errors say why; nothing was imported).
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    separator: Mapped[str] = mapped_column(String(1), default="")  # "": detected from the header
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_done: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{row, column, message}]
+    # {"products_created", "variants_created", "variants_updated", "stock_moves"}
+    summary: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    locale: Mapped[str] = mapped_column(String(8), default="en")  # the uploader's: the problems are in it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    user: Mapped[User | None] = relationship()

@@ -313,7 +313,14 @@ def _add(stock: Stock, units: int) -> None:
 
 
 def open_stock(
-    variant: Variant, warehouse: Warehouse, units: int, *, by: Actor | None, note: str = ""
+    variant: Variant,
+    warehouse: Warehouse,
+    units: int,
+    *,
+    by: Actor | None,
+    note: str = "",
+    reference_type: str = "adjustment",
+    reference_id: int | None = None,
 ) -> Stock:
     """A new SKU's first stock in a warehouse (the catalog being set up, the demo, tests): the
     row and, for units on hand, its receipt. For a row that may exist already, use receive()."""
@@ -329,6 +336,8 @@ def open_stock(
                 quantity_change=units,
                 reserved_change=0,
                 kind=StockMoveKind.RECEIPT.value,
+                reference_type=reference_type,
+                reference_id=reference_id,
                 actor_kind=by.kind if by else "system",
                 actor_id=by.id if by else None,
                 actor_label=((by.label if by else "") or "system")[:160],
@@ -352,7 +361,14 @@ def receive(
 
 
 def correct_count(
-    variant: Variant, warehouse: Warehouse, counted: int, *, by: Actor | None, note: str = ""
+    variant: Variant,
+    warehouse: Warehouse,
+    counted: int,
+    *,
+    by: Actor | None,
+    note: str = "",
+    reference_type: str = "adjustment",
+    reference_id: int | None = None,
 ) -> StockMove:
     """The units found on the shelf: the difference from the books is the ledger row."""
     _check_units(counted, field="counted", minimum=0)
@@ -383,7 +399,15 @@ def correct_count(
         raise StockRefused(
             gettext("The stock changed meanwhile; check the figures and try again."), field="counted"
         )
-    move = record_move(stock, StockMoveKind.COUNT_CORRECTION, by=by, quantity=counted - seen, note=note)
+    move = record_move(
+        stock,
+        StockMoveKind.COUNT_CORRECTION,
+        by=by,
+        quantity=counted - seen,
+        note=note,
+        reference_type=reference_type,
+        reference_id=reference_id,
+    )
     db.session.expire(stock)
     return move
 

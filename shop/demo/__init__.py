@@ -70,6 +70,7 @@ def load_demo(*, with_orders: bool = True) -> bool:
 
     add_demo_pictures()
     db.session.commit()  # the catalog stays even if a demo order is refused
+    _catalog_import()
     if with_orders:
         load_orders()
     return True
@@ -92,6 +93,19 @@ def _stock_moves(warehouses: dict[str, Warehouse]) -> None:
     stock.write_off(sku["MSW-M-GRY"], ist, 1, reason="Stained in the shop window", by=by)
     stock.transfer(sku["CZV-STD"], ist, ank, 3, by=by, note="Ankara is running low")
     sku["RZT-250G"].low_stock_threshold = 60
+
+
+def _catalog_import() -> None:
+    """The demo catalog exported and imported back by the demo admin, so the import page has a
+    finished import to show (the same file: nothing changes)."""
+    from shop.accounts.models import User
+    from shop.catalog.csv_transfer import columns, export, jobs
+
+    admin = db.session.scalar(db.select(User).where(User.email == "admin@example.com"))
+    content = ("\ufeff" + "".join(columns.stream_rows(export.rows(), ";"))).encode("utf-8")
+    job = jobs.enqueue(content, filename="katalog.csv", separator=";", user=admin, locale="en")
+    db.session.commit()
+    jobs.run(job.id)
 
 
 def _price_changes() -> None:

@@ -1,4 +1,5 @@
-"""``flask worker``: sends the outbox, and scans for abandoned carts on a schedule.
+"""``flask worker``: sends the outbox, scans for abandoned carts on a schedule, and runs the
+catalog imports uploaded in the back office.
 
 Run as many as you like (PostgreSQL): claims never overlap, and the cart scan is safe to run
 twice at once because a reminder's dedupe key is unique.
@@ -16,6 +17,7 @@ import click
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from shop.catalog.csv_transfer.jobs import run_queued as run_catalog_imports
 from shop.extensions import db
 from shop.notifications import outbox
 from shop.notifications.carts import scan_abandoned_carts, still_wanted
@@ -47,6 +49,9 @@ def run(
                         log(f"queued {queued} abandoned-cart reminder(s)")
                     next_scan = time.monotonic() + CART_SCAN_EVERY_SECONDS
                 outcome = outbox.send_due(transports.send, worker=worker, still_wanted=still_wanted)
+                imports = run_catalog_imports()  # catalog CSV files uploaded in the back office
+                if imports and log:
+                    log(f"ran {imports} catalog import(s)")
             except SQLAlchemyError as error:
                 # The database went away (restart, failover): nothing was lost, claims expire;
                 # wait and try again rather than die and leave the outbox unattended.
@@ -67,7 +72,7 @@ def run(
                     f" cancelled {outcome.cancelled}"
                 )
             db.session.remove()  # a fresh session per round: nothing stale, no growing identity map
-            if outcome.handled:
+            if outcome.handled or imports:
                 continue
             if once:
                 break
