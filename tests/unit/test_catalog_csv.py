@@ -80,6 +80,22 @@ def test_export_has_one_row_per_sku_with_stock_per_warehouse(shop):
     assert rows[0]["name_fa"] == product.name["fa"]
 
 
+def test_a_text_a_spreadsheet_would_run_as_a_formula_is_exported_as_text_and_imported_back(shop):
+    product, _main, _second = shop
+    product.name = {**product.name, "en": "=HYPERLINK(\"http://x.example\",\"Sale\")"}
+    product.description = {"en": "-20% this week", "tr": "'=literally"}
+    db.session.commit()
+
+    rows = table(exported())
+    assert rows[0]["name_en"] == "'=HYPERLINK(\"http://x.example\",\"Sale\")"
+    assert rows[0]["description_en"] == "'-20% this week"
+    assert run_import(exported()).status == "done"
+    db.session.expire_all()
+    again = db.session.get(Product, product.id)
+    assert again.name["en"].startswith("=HYPERLINK") and again.description["en"] == "-20% this week"
+    assert again.description["tr"] == "'=literally"
+
+
 def test_semicolon_export_and_import(shop):
     content = exported(";")
     assert content.startswith(b"\xef\xbb\xbf") and b";" in content.split(b"\r\n")[0]

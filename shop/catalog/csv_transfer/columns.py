@@ -68,6 +68,25 @@ def header(languages: list[str], warehouse_codes: list[str]) -> list[str]:
     ]
 
 
+# A cell a spreadsheet would run as a formula (=, +, -, @, or a tab or return before them): the
+# export writes it with a leading apostrophe, which spreadsheets show as text, and the import
+# takes the apostrophe off again (OWASP "CSV injection"); a product named "=HYPERLINK(...)"
+# by anyone with catalog access cannot run in the next seller's spreadsheet.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# A text that itself starts with apostrophes before such a character gets one more, so that
+# what the seller typed survives the round trip.
+
+
+def guarded(cell: str) -> str:
+    return f"'{cell}" if cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
+
+
+def unguarded(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_STARTS) else cell
+
+
 def yes_no(value: bool) -> str:
     return YES if value else NO
 

@@ -71,7 +71,7 @@ def rows() -> Iterator[list[str]]:
 
 def _row(product, variant, languages, categories, warehouses, on_hand, places) -> list[str]:  # noqa: ANN001
     names, descriptions = product.name or {}, product.description or {}
-    return [
+    cells = [
         product.slug,
         *(names.get(code, "") for code in languages),
         *(descriptions.get(code, "") for code in languages),
@@ -91,3 +91,4 @@ def _row(product, variant, languages, categories, warehouses, on_hand, places) -
             for warehouse_id, _code in warehouses
         ),
     ]
+    return [c.guarded(cell) for cell in cells]

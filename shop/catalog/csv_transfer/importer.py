@@ -199,7 +199,7 @@ def check(table: c.Table, *, progress: Progress | None = None) -> tuple[Plan | N
         for name, value in row.items():
             if CONTROL_CHARACTERS.search(value):
                 problems.add(number, name, gettext("This field contains characters that are not allowed."))
-        rows.append((number, {name: value.strip() for name, value in row.items()}))
+        rows.append((number, {name: c.unguarded(value.strip()) for name, value in row.items()}))
     catalog = _Catalog([row for _number, row in rows])
     checker = _RowChecker(catalog, table.columns, stock_columns, problems)
     for done, (number, row) in enumerate(rows, start=1):
