@@ -97,11 +97,22 @@ def _stock_moves(warehouses: dict[str, Warehouse]) -> None:
 
 def _catalog_import() -> None:
     """The demo catalog exported and imported back by the demo admin, so the import page has a
-    finished import to show (the same file: nothing changes)."""
+    finished import to show (the same file: nothing changes), and before it a file with three
+    bad rows that imported nothing, so the page of problems by row and column has one too."""
     from shop.accounts.models import User
     from shop.catalog.csv_transfer import columns, export, jobs
 
     admin = db.session.scalar(db.select(User).where(User.email == "admin@example.com"))
+    rows = list(export.rows())
+    header, first = rows[0], rows[1]
+    bad = [dict(zip(header, first, strict=True)) for _ in range(3)]
+    bad[0].update(sku="DEMO-NEW-1", price="-5")  # a negative price
+    bad[1].update(sku="DEMO-NEW-2", vat_rate="7")  # not one of the shop's rates
+    bad[2].update(sku="DEMO-NEW-1", category="no-such-category")  # a SKU twice, another category
+    wrong = ("\ufeff" + "".join(columns.stream_rows([header, *(list(r.values()) for r in bad)], ","))).encode()
+    job = jobs.enqueue(wrong, filename="new-products.csv", separator=",", user=admin, locale="en")
+    db.session.commit()
+    jobs.run(job.id)
     content = ("\ufeff" + "".join(columns.stream_rows(export.rows(), ";"))).encode("utf-8")
     job = jobs.enqueue(content, filename="katalog.csv", separator=";", user=admin, locale="en")
     db.session.commit()
