@@ -11,7 +11,7 @@ from babel import Locale
 from babel.dates import DateTimePattern, parse_pattern
 from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, format_decimal
-from flask import current_app, has_request_context, request, session, url_for
+from flask import current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -186,13 +186,24 @@ def language_url(code: str) -> str:
     never from the raw path: ``/%5Cevil.example`` would give ``/\\evil.example``, which browsers
     read as another host. An address no page answers (a 404, a POST-only action) switches on the
     home page of its part of the shop."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    try:
-        endpoint, values = adapter.match(method="GET")
-    except HTTPException:  # no such page, or not one to GET (RequestRedirect is one too)
-        endpoint = "backoffice.orders" if request.path.startswith("/admin") else "storefront.home"
-        values = {}
+    endpoint, values = _page_for_language_links()
     return url_for(endpoint, **values, lang=code)
+
+
+def _page_for_language_links() -> tuple[str, dict]:
+    """The route of this address, matched once per request (the footer links every language)."""
+    if "language_link_route" in g:
+        return g.language_link_route
+    if request.method == "GET" and request.url_rule is not None and request.routing_exception is None:
+        route = (request.url_rule.endpoint, dict(request.view_args or {}))  # what routing found
+    else:
+        adapter = current_app.url_map.bind_to_environ(request.environ)
+        try:
+            route = adapter.match(method="GET")
+        except HTTPException:  # no such page, or not one to GET (RequestRedirect is one too)
+            route = ("backoffice.orders" if request.path.startswith("/admin") else "storefront.home", {})
+    g.language_link_route = route
+    return route
 
 
 def init_app(app) -> None:

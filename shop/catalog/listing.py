@@ -11,10 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import ColumnElement, Index, Select, and_, case, func, literal, or_, select, text, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Index,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 
 from shop.catalog.models import Category, Product, Stock, Variant
+from shop.catalog.pictures import Picture
 from shop.extensions import db
 from shop.search import escape_like, fold
 
@@ -32,6 +47,22 @@ SORTS = (NEWEST, PRICE_UP, PRICE_DOWN, NAME)
 
 
 @dataclass(frozen=True)
+class CardPicture:
+    """A product's first picture, as a card shows it (what the picture macros read of a Picture)."""
+
+    id: int
+    digest: str
+    renditions: dict
+
+    @property
+    def token(self) -> str:
+        return self.digest[:16]
+
+    def rendition(self, width: int) -> dict | None:
+        return self.renditions.get(str(width))
+
+
+@dataclass(frozen=True)
 class ProductCard:
     """What a product list shows of one product."""
 
@@ -43,6 +74,7 @@ class ProductCard:
     variant_count: int
     available: int
     created_at: datetime
+    picture: CardPicture | None = None
 
     @property
     def in_stock(self) -> bool:
@@ -209,17 +241,27 @@ def _page(ids: list[int], page: int, sort: str, in_stock_only: bool) -> ListingP
     )
 
 
-def cards(product_ids: list[int]) -> list[ProductCard]:
-    """The cards of ``product_ids``, in that order, in one statement."""
-    if not product_ids:
-        return []
+@cache
+def _cards_statement() -> Select:
+    """The cards' statement, built once per process: the page's ids are its one parameter, so
+    a request neither rebuilds it nor recomputes its cache key (a third of a list's Python)."""
     variant_count = (
         select(func.count(Variant.id))
         .where(Variant.product_id == Product.id, Variant.archived.is_(False))
         .correlate(Product)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    # The product's first picture in the seller's order (as pictures.pictures_for picks it),
+    # joined here rather than read in a statement of its own.
+    first_picture = (
+        select(Picture.id)
+        .where(Picture.product_id == Product.id)
+        .order_by(Picture.position, Picture.id)
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    return (
         select(
             Product.id,
             Product.slug,
@@ -229,8 +271,20 @@ def cards(product_ids: list[int]) -> list[ProductCard]:
             _price_from().label("price_from"),
             variant_count.label("variant_count"),
             _available().label("available"),
-        ).where(Product.id.in_(product_ids))
+            Picture.id.label("picture_id"),
+            Picture.digest.label("picture_digest"),
+            Picture.renditions.label("picture_renditions"),
+        )
+        .outerjoin(Picture, Picture.id == first_picture)
+        .where(Product.id.in_(bindparam("product_ids", expanding=True)))
     )
+
+
+def cards(product_ids: list[int]) -> list[ProductCard]:
+    """The cards of ``product_ids``, in that order, with their first pictures, in one statement."""
+    if not product_ids:
+        return []
+    rows = db.session.execute(_cards_statement(), {"product_ids": list(product_ids)})
     by_id = {
         row.id: ProductCard(
             id=row.id,
@@ -241,6 +295,9 @@ def cards(product_ids: list[int]) -> list[ProductCard]:
             variant_count=int(row.variant_count or 0),
             available=int(row.available or 0),
             created_at=row.created_at,
+            picture=CardPicture(row.picture_id, row.picture_digest, row.picture_renditions or {})
+            if row.picture_id is not None
+            else None,
         )
         for row in rows
     }

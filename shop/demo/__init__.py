@@ -109,7 +109,8 @@ def _catalog_import() -> None:
     bad[0].update(sku="DEMO-NEW-1", price="-5")  # a negative price
     bad[1].update(sku="DEMO-NEW-2", vat_rate="7")  # not one of the shop's rates
     bad[2].update(sku="DEMO-NEW-1", category="no-such-category")  # a SKU twice, another category
-    wrong = ("\ufeff" + "".join(columns.stream_rows([header, *(list(r.values()) for r in bad)], ","))).encode()
+    lines = [header, *(list(row.values()) for row in bad)]
+    wrong = ("\ufeff" + "".join(columns.stream_rows(lines, ","))).encode()
     job = jobs.enqueue(wrong, filename="new-products.csv", separator=",", user=admin, locale="en")
     db.session.commit()
     jobs.run(job.id)

@@ -26,7 +26,7 @@ from shop.accounts import services as accounts
 from shop.catalog import listing, pickup
 from shop.catalog import services as catalog
 from shop.catalog.models import Product, Variant, Warehouse
-from shop.catalog.pictures import pictures_for, pictures_of
+from shop.catalog.pictures import pictures_of
 from shop.errors import NotFound, OutOfStock, ShopError
 from shop.extensions import db
 from shop.i18n import country_name, format_day, locale_code, translated
@@ -48,6 +48,7 @@ from shop.sales.models import (
     state_label,
 )
 from shop.settings import services as settings
+from shop.storefront import cards
 from shop.storefront.forms import (
     ActionForm,
     AddToCartForm,
@@ -104,9 +105,14 @@ def current_cart(*, create: bool = False) -> Order | None:
 
 @bp.app_context_processor
 def _storefront_context() -> dict:
+    counted: list[int] = []
+
     def cart_count() -> int:
-        cart = current_cart()
-        return cart.item_count if cart else 0
+        # The badge shows it twice: one look-up per page (an account's cart is a query).
+        if not counted:
+            cart = current_cart()
+            counted.append(cart.item_count if cart else 0)
+        return counted[0]
 
     return {
         "cart_count": cart_count,
@@ -138,12 +144,12 @@ def _listing(category=None):
     return render_template(
         "storefront/listing.html",
         products=page.cards,
-        pictures=pictures_for(card.id for card in page.cards),
         listing=page,
         sorts=listing.SORTS,
         query=query,
         categories=catalog.categories(),
         category=category,
+        product_card=cards.product_card,
     )
 
 
