@@ -170,6 +170,20 @@ def test_adding_a_sold_out_variant_says_it_is_no_longer_available(shopper, make_
     assert all_order_lines() == 0
 
 
+def test_a_line_whose_variant_was_archived_since_says_so_in_the_cart(shopper, make_product):
+    product = make_product(name="Blue kettle")
+    variant = product.variants[0]
+    shopper.add(variant, 1, token_from=f"/p/{product.slug}")
+    assert "No longer sold" not in text(shopper.get("/cart"))
+
+    variant.archived = True  # what the back office does to a variant that was ordered
+    db.session.commit()
+
+    row = cart_row(shopper.get("/cart"), variant.sku)
+    assert "No longer sold: remove it to check out." in row
+    assert "Sold out" not in row
+
+
 # --- changing a line ------------------------------------------------------------------------
 
 
