@@ -161,6 +161,82 @@ def release(order: Order, *, by: Actor | None = None) -> int:
     return sum(r.quantity for r in reservations)
 
 
+def take_reserved(
+    line: OrderLine,
+    units: int,
+    *,
+    kind: StockMoveKind,
+    by: Actor | None,
+    warehouse: Warehouse | None = None,
+    reference_type: str = "order",
+    reference_id: int | None = None,
+    note: str = "",
+) -> list[StockMove]:
+    """Goods reserved for an order line leave the warehouse: a delivery shipped or a pickup
+    handed over (``kind``). On hand and reserved go down together, by ``units`` taken from the
+    line's reservations (in ``warehouse`` only, if given), each stock row's part one ledger row.
+    Refused, with nothing changed, when fewer units are reserved there."""
+    if kind not in (StockMoveKind.DELIVERY, StockMoveKind.PICKUP):
+        raise ValueError(f"take_reserved moves goods out by delivery or pickup, not {kind}")
+    _check_units(units)
+    note = _note(note)
+    statement = db.select(StockReservation).where(StockReservation.order_line_id == line.id)
+    if warehouse is not None:
+        statement = statement.join(Stock, StockReservation.stock_id == Stock.id).where(
+            Stock.warehouse_id == warehouse.id
+        )
+    reservations = list(db.session.scalars(statement.order_by(StockReservation.stock_id)))
+    if sum(r.quantity for r in reservations) < units:
+        raise StockRefused(
+            ngettext(
+                "Only %(num)s unit of %(sku)s is reserved for this order there.",
+                "Only %(num)s units of %(sku)s are reserved for this order there.",
+                sum(r.quantity for r in reservations),
+                sku=line.sku,
+            )
+        )
+    # Lock the stock rows in id order, like every other writer, before changing them.
+    stock_ids = sorted({r.stock_id for r in reservations})
+    list(
+        db.session.scalars(
+            db.select(Stock).where(Stock.id.in_(stock_ids)).order_by(Stock.id).with_for_update()
+        )
+    )
+    moves, left = [], units
+    for reservation in reservations:
+        if left == 0:
+            break
+        take = min(left, reservation.quantity)
+        result = db.session.execute(
+            update(Stock)
+            .where(Stock.id == reservation.stock_id, Stock.reserved >= take, Stock.quantity >= take)
+            .values(quantity=Stock.quantity - take, reserved=Stock.reserved - take)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # the CHECK and the reservation rows say this cannot happen
+            raise StockRefused(gettext("The stock changed meanwhile; check the figures and try again."))
+        if take == reservation.quantity:
+            db.session.delete(reservation)
+        else:
+            reservation.quantity -= take
+        moves.append(
+            record_move(
+                reservation.stock,
+                kind,
+                by=by,
+                quantity=-take,
+                reserved=-take,
+                reference_type=reference_type,
+                reference_id=reference_id if reference_id is not None else line.order_id,
+                note=note,
+            )
+        )
+        db.session.expire(reservation.stock)
+        left -= take
+    db.session.flush()
+    return moves
+
+
 def reserved_for(order: Order) -> list[StockReservation]:
     return list(
         db.session.scalars(

@@ -147,6 +147,37 @@ def test_checkout_and_cancel_write_reservation_and_release_rows():
     _consistent()
 
 
+def test_goods_taken_for_an_order_lower_on_hand_and_reserved_together_per_warehouse():
+    ist, ank = make_warehouse("IST"), make_warehouse("ANK")
+    variant = make_product(stock={ist: 2, ank: 5}).variants[0]
+    order = sales.confirm_quotation(
+        make_cart((variant, 4)), checkout_details(payment_method=PaymentMethod.BANK_TRANSFER)
+    )
+    line = order.lines[0]  # 2 reserved in IST, 2 in ANK (warehouse order)
+
+    with pytest.raises(stock.StockRefused):  # only 2 are reserved in IST
+        stock.take_reserved(line, 3, kind=StockMoveKind.DELIVERY, by=BY, warehouse=ist)
+    moves = stock.take_reserved(
+        line, 3, kind=StockMoveKind.DELIVERY, by=BY, reference_type="delivery", reference_id=77
+    )
+
+    assert [
+        (m.warehouse_id, m.quantity_change, m.reserved_change, m.reference_type, m.reference_id)
+        for m in moves
+    ] == [
+        (ist.id, -2, -2, "delivery", 77),
+        (ank.id, -1, -1, "delivery", 77),
+    ]
+    assert (_stock(variant, ist).quantity, _stock(variant, ist).reserved) == (0, 0)
+    assert (_stock(variant, ank).quantity, _stock(variant, ank).reserved) == (4, 1)
+    assert sum(r.quantity for r in stock.reserved_for(order)) == 1
+    stock.take_reserved(order.lines[0], 1, kind=StockMoveKind.PICKUP, by=BY, warehouse=ank)
+    assert stock.reserved_for(order) == []
+    with pytest.raises(stock.StockRefused):  # nothing left reserved: nothing more leaves
+        stock.take_reserved(order.lines[0], 1, kind=StockMoveKind.PICKUP, by=BY)
+    _consistent()
+
+
 def test_verify_command_exit_status(app):
     ist = make_warehouse("IST")
     variant = make_product(stock={ist: 5}).variants[0]
