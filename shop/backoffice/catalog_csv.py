@@ -34,7 +34,7 @@ RECENT = 10
 def _separator_choices(*, detect: bool) -> list[SelectChoice]:
     choices = [
         SelectChoice(",", _("Comma (,)")),
-        SelectChoice(";", _("Semicolon (;), for Polish spreadsheets")),
+        SelectChoice(";", _("Semicolon (;), as Turkish and Polish spreadsheets save CSV")),
     ]
     return [SelectChoice("", _("Detect from the header")), *choices] if detect else choices
 
