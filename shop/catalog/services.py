@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from shop.catalog.listing import SEARCH_MAX_TERMS, search_conditions  # noqa: F401  (the rule lives there)
 from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
@@ -27,11 +27,12 @@ def published_products(category: Category | None = None, query: str = "") -> lis
 
 
 def product_by_slug(slug: str) -> Product:
-    product = db.session.scalar(
+    product = db.session.scalars(
         db.select(Product)
         .where(Product.slug == slug, Product.published.is_(True), Product.archived.is_(False))
-        .options(joinedload(Product.category), selectinload(Product.variants))
-    )
+        # One statement for the product, its category and its few variants on sale.
+        .options(joinedload(Product.category), joinedload(Product.variants))
+    ).unique().one_or_none()
     if product is None or not product.variants:  # variants: only those on sale (not archived)
         raise NotFound()
     return product

@@ -57,6 +57,7 @@ from shop.storefront.forms import (
     LoginForm,
     RegisterForm,
 )
+from shop.storefront.product_page import product_body
 from shop.web import (
     end_session,
     is_htmx,
@@ -181,17 +182,10 @@ def _product_page(
     photos = pictures_of(product.id)
     # The chosen variant's own picture first, then the product's in the seller's order.
     photos.sort(key=lambda photo: photo.variant_id != variant.id)
-    return render(
-        "storefront/product.html",
-        "buy_box",
-        status=status,
-        product=product,
-        photos=photos,
-        variant=variant,
-        form=form,
-        available=available,
-        added=added,
-    )
+    context = {"product": product, "photos": photos, "variant": variant, "available": available}
+    if status == 200 and not added and not form.errors and not is_htmx():
+        context["product_body"] = product_body(form, context)
+    return render("storefront/product.html", "buy_box", status=status, form=form, added=added, **context)
 
 
 @bp.get("/p/<slug>")
