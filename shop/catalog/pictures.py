@@ -18,7 +18,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -92,6 +92,9 @@ def _decoded(data: bytes, max_pixels: int) -> Image.Image:
             megapixels=format_number(max_pixels // 1_000_000),
         )
     )
+    # WeasyPrint (the printed documents) turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole
+    # process when it is imported; a cut-off upload must still be refused as damaged.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     # Pillow warns above Image.MAX_IMAGE_PIXELS and refuses above twice that: both are refusals
     # here, and our own limit (checked from the header, before any pixel is decoded) is lower.
     with warnings.catch_warnings():

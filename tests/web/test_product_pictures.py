@@ -85,6 +85,20 @@ def test_a_bad_upload_is_refused_with_a_message_and_nothing_is_stored(staff, dat
     assert count(Picture) == count(PictureFile) == 0
 
 
+def test_a_cut_off_picture_is_refused_even_after_weasyprint_was_imported(staff):
+    import weasyprint  # noqa: F401  (sets Pillow's LOAD_TRUNCATED_IMAGES at import)
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as a process that printed a document has it
+    product = make_product()
+
+    response = send(staff, product, image_bytes("JPEG")[:700], "cut.jpg")
+
+    assert response.status_code == 422
+    assert field_errors(response, "picture") == ["This picture is damaged or incomplete."]
+    assert count(Picture) == 0
+
+
 def test_a_file_over_the_limit_is_refused_and_a_body_far_over_it_is_a_413(staff, app, monkeypatch):
     monkeypatch.setitem(app.config, "PICTURE_MAX_BYTES", 100 * 1024)
     product = make_product()
