@@ -87,6 +87,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     from shop import models  # noqa: F401  (every table known to Alembic and the ORM)
     from shop import search as _search  # noqa: F401  (keeps the search columns on every flush)
     from shop.accounts.models import User
+    from shop.fulfillment import deliveries as _deliveries  # noqa: F401  (delivery orders for sales orders)
     from shop.notifications import subscribers as notifications
     from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
 

@@ -14,3 +14,5 @@ sales_order_confirmed = _signals.signal("sales-order-confirmed")  # the seller m
 order_cancelled = _signals.signal("order-cancelled")
 payment_received = _signals.signal("payment-received")  # kwargs: transaction
 status_changed = _signals.signal("status-changed")  # kwargs: status, previous, by
+pickup_ready = _signals.signal("pickup-ready")  # ready, or its date changed once ready
+delivery_done = _signals.signal("delivery-done")  # a delivery shipped; kwargs: delivery, by

@@ -5,6 +5,9 @@ from shop.catalog.history import CatalogChange
 from shop.catalog.models import Category, Product, Stock, StockReservation, Variant, Warehouse
 from shop.catalog.picture_storage import PictureFile
 from shop.catalog.pictures import Picture
+from shop.documents.models import DocumentBatch, DocumentCounter, IssuedDocument
+from shop.fulfillment.models import DeliveryOrder, DeliveryStep, StepLine
+from shop.fulfillment.pickup_models import OrderPickup
 from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
 from shop.orders.models import OrderEvent, OrderStatus, StatusGroup
 from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
@@ -25,9 +28,15 @@ __all__ = [
     "StatusGroup",
     "Category",
     "DeliveryMethod",
+    "DeliveryOrder",
+    "DeliveryStep",
+    "DocumentBatch",
+    "DocumentCounter",
+    "IssuedDocument",
     "Order",
     "OrderEvent",
     "OrderLine",
+    "OrderPickup",
     "OrderState",
     "PaymentMethod",
     "PaymentState",
@@ -38,6 +47,7 @@ __all__ = [
     "ProviderNotification",
     "Role",
     "Setting",
+    "StepLine",
     "Stock",
     "StockReservation",
     "TransactionState",

@@ -21,6 +21,9 @@ MENU_SECTIONS = {
     "categories": "catalog",
     "warehouses": "catalog",
     "catalog-csv": "catalog",
+    "documents": "orders",  # batches of printed documents, asked for from the order list
+    "deliveries": "deliveries",
+    "pickups": "deliveries",
 }
 
 
@@ -37,10 +40,13 @@ from shop.backoffice import (  # noqa: E402,F401
     catalog_csv,
     catalog_pages,
     categories,
+    deliveries,
+    documents,
     message_templates,
     order_detail,
     order_list,
     outbox,
+    pickups,
     pictures,
     products,
     settings_views,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 
 from shop.backoffice.forms import MultiCheckboxField
 from shop.forms import ShopForm
@@ -47,6 +47,12 @@ class WarehouseForm(_PerLanguage, ShopForm):
     pickup_horizon_days = StringField(
         _l("Bookable up to (days ahead)"), default="14", render_kw={"inputmode": "numeric"}
     )
+    delivery_steps = RadioField(
+        _l("Steps of a delivery"),
+        choices=[("1", _l("Ship")), ("2", _l("Pick, then ship")), ("3", _l("Pick, pack, then ship"))],
+        default="1",
+        validate_choice=False,
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -64,6 +70,7 @@ class WarehouseForm(_PerLanguage, ShopForm):
             "pickup_hours": self.pickup_hours.data,
             "pickup_lead_days": self.pickup_lead_days.data,
             "pickup_horizon_days": self.pickup_horizon_days.data,
+            "delivery_steps": self.delivery_steps.data,
         }
 
 

@@ -99,6 +99,7 @@ def _field_label(field: str, language: str | None = None) -> str:
         "pickup_hours": _("Hours"),
         "pickup_lead_days": _("Ready after (days)"),
         "pickup_horizon_days": _("Bookable up to (days ahead)"),
+        "delivery_steps": _("Steps of a delivery"),
     }.get(field, field)
     return f"{label} ({LANGUAGE_NAMES.get(language, language)})" if language else label
 

@@ -184,6 +184,9 @@ class SettingsForm(ShopForm):
     window_card = StringField(_l("Card (hours)"), render_kw={"inputmode": "numeric"})
     window_bank_transfer = StringField(_l("Bank transfer (hours)"), render_kw={"inputmode": "numeric"})
     bank_account = TextAreaField(_l("Bank account for transfers"), render_kw={"rows": 3})
+    seller_address = TextAreaField(_l("Seller's address"), render_kw={"rows": 3, "maxlength": 300})
+    seller_tax_id = StringField(_l("Seller's tax ID"), render_kw={"maxlength": 32})
+    seller_tax_office = StringField(_l("Tax office (Turkey)"), render_kw={"maxlength": 80})
     order_number_prefix = StringField(_l("Order number prefix"), render_kw={"maxlength": 5})
     price_carrier = AmountField(_l("Carrier shipping"), render_kw={"inputmode": "decimal"})
     price_courier = AmountField(_l("Local courier"), render_kw={"inputmode": "decimal"})
@@ -203,6 +206,18 @@ class SettingsForm(ShopForm):
         _l("Low stock at (available units)"), render_kw={"inputmode": "numeric"}
     )
     vat_rates = StringField(_l("VAT rates offered (%)"), validators=[Length(max=100)])
+    backorder_policy = RadioField(
+        _l("A delivery step done with less than ordered"),
+        choices=[
+            ("ask", _l("Ask each time")),
+            ("always", _l("The rest always follows in a backorder")),
+            ("never", _l("Never a backorder: the rest goes back on sale")),
+        ],
+        validate_choice=False,
+    )
+    ship_moves_to_shipped = BooleanField(
+        _l("Move the order to Shipped when its ship step gets a tracking number")
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -131,6 +131,7 @@ def transaction_state_label(state: str) -> str:
 
 def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order) -> str:
     """What an order event says, in the reader's language (its note is shown apart)."""
+    from shop.backoffice.deliveries import describe_event as describe_delivery_event
 
     def status(code: str) -> str:
         return status_names.get(code, code)
@@ -167,6 +168,12 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
         if event.after == "overpaid":
             return _("Overpaid: the difference is to be refunded")
         return _("Payment problem")
+    if event.kind == "pickup":
+        from shop.backoffice.pickups import describe_event as pickup_event
+
+        return pickup_event(event)
+    if event.kind == "document":  # a numbered document printed (shop/documents/numbering.py)
+        return _("Dispatch note issued")
     if event.kind == "note":
         return _("Internal note")
     if event.kind == "stock":
@@ -184,6 +191,8 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
             team = db.session.get(SalesTeam, order.sales_team_id)
             return _("Assigned to the team %(name)s", name=team.name if team else event.after)
         return _("Sales assignment")
+    if (delivery_words := describe_delivery_event(event)) is not None:
+        return delivery_words
     if event.before or event.after:
         return f"{event.kind}: {event.before} → {event.after}"
     return event.kind

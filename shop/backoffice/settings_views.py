@@ -33,6 +33,9 @@ _FIELDS = {
     "enabled_languages": "enabled_languages",
     "admin_email": "admin_email",
     "bank_account": "bank_account",
+    "seller_address": "seller_address",
+    "seller_tax_id": "seller_tax_id",
+    "seller_tax_office": "seller_tax_office",
     "order_number_prefix": "order_number_prefix",
     "confirm_order_on.bank_transfer": "confirm_bank_transfer",
     "confirm_order_on.cash": "confirm_cash",
@@ -50,6 +53,7 @@ _FIELDS = {
     "pickup_transfer.days": "pickup_transfer_days",
     "low_stock_threshold": "low_stock_threshold",
     "vat_rates": "vat_rates",
+    "backorder_policy": "backorder_policy",
 }
 
 
@@ -79,6 +83,9 @@ def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
                 "window_card": str(shop.payment_window_hours.get("card", "")),
                 "window_bank_transfer": str(shop.payment_window_hours.get("bank_transfer", "")),
                 "bank_account": shop.bank_account,
+                "seller_address": shop.seller_address,
+                "seller_tax_id": shop.seller_tax_id,
+                "seller_tax_office": shop.seller_tax_office,
                 "order_number_prefix": shop.order_number_prefix,
                 **{
                     f"price_{method}": shop.delivery_price(method).quantize(places)
@@ -95,6 +102,8 @@ def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
                 "pickup_transfer_days": str(shop.pickup_transfer.get("days", "")),
                 "low_stock_threshold": str(shop.low_stock_threshold),
                 "vat_rates": " ".join(f"{rate.normalize():f}" for rate in shop.offered_vat_rates()),
+                "backorder_policy": shop.backorder_policy,
+                "ship_moves_to_shipped": shop.ship_moves_to_shipped,
             },
         )
     form.sales_team.choices = [("", _("Any team"))] + [(str(t.id), t.name) for t in sales_teams()]
@@ -135,7 +144,19 @@ def _changes(form: SettingsForm) -> dict[str, Any]:
     } | (
         # A page opened before the rates were on it keeps them as they are.
         {"vat_rates": form.vat_rates.data} if "vat_rates" in request.form else {}
-    )
+    ) | (
+        # Likewise the delivery settings (issue 12).
+        {
+            "backorder_policy": form.backorder_policy.data,
+            "ship_moves_to_shipped": bool(form.ship_moves_to_shipped.data),
+        }
+        if "backorder_policy" in request.form
+        else {}
+    ) | {  # likewise the seller's details (printed documents)
+        key: getattr(form, key).data
+        for key in settings.SELLER_TEXT_MAX
+        if key in request.form
+    }
 
 
 def _show_errors(errors: dict[str, str], form: SettingsForm) -> list[str]:
@@ -168,6 +189,9 @@ def setting_label(key: str) -> str:
         "confirm_order_on": _("Order confirmation"),
         "payment_window_hours": _("Payment windows"),
         "bank_account": _("Bank account"),
+        "seller_address": _("Seller's address"),
+        "seller_tax_id": _("Seller's tax ID"),
+        "seller_tax_office": _("Tax office (Turkey)"),
         "order_number_prefix": _("Order number prefix"),
         "delivery_prices": _("Delivery prices"),
         "sales_assignment": _("Sales-team policy"),
@@ -176,6 +200,8 @@ def setting_label(key: str) -> str:
         "pickup_transfer": _("Pickup with a transfer"),
         "low_stock_threshold": _("Low-stock threshold"),
         "vat_rates": _("VAT rates"),
+        "backorder_policy": _("Backorders"),
+        "ship_moves_to_shipped": _("Shipped with the tracking number"),
     }.get(key, key)
 
 

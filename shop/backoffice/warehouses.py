@@ -40,6 +40,7 @@ def _fill(form: WarehouseForm, warehouse: Warehouse) -> None:
     form.pickup_hours.data = warehouse.pickup_hours
     form.pickup_lead_days.data = str(warehouse.pickup_lead_days)
     form.pickup_horizon_days.data = str(warehouse.pickup_horizon_days)
+    form.delivery_steps.data = str(warehouse.delivery_steps)
 
 
 def _form_page(form: WarehouseForm, warehouse: Warehouse | None, *, status: int = 200, problem: str = ""):

@@ -44,6 +44,8 @@ class Warehouse(db.Model):
     pickup_hours: Mapped[str] = mapped_column(String(40), default="")
     pickup_lead_days: Mapped[int] = mapped_column(default=1)
     pickup_horizon_days: Mapped[int] = mapped_column(default=14)
+    # Delivery orders' steps here: 1 = ship; 2 = pick + ship; 3 = pick + pack + ship.
+    delivery_steps: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class Category(db.Model):

@@ -161,6 +161,59 @@ def release(order: Order, *, by: Actor | None = None) -> int:
     return sum(r.quantity for r in reservations)
 
 
+def release_units(
+    line: OrderLine,
+    units: int,
+    *,
+    warehouse: Warehouse,
+    by: Actor | None,
+    reference_type: str = "order",
+    reference_id: int | None = None,
+) -> list[StockMove]:
+    """Give back part of a line's reservation in one warehouse (a delivery short of goods, with
+    no backorder): reserved goes down, on hand stays. Refused when fewer units are reserved there."""
+    _check_units(units)
+    reservations = list(
+        db.session.scalars(
+            db.select(StockReservation)
+            .join(Stock, StockReservation.stock_id == Stock.id)
+            .where(StockReservation.order_line_id == line.id, Stock.warehouse_id == warehouse.id)
+            .order_by(StockReservation.stock_id)
+        )
+    )
+    if sum(r.quantity for r in reservations) < units:
+        raise StockRefused(gettext("The stock changed meanwhile; check the figures and try again."))
+    moves, left = [], units
+    for reservation in reservations:
+        if left == 0:
+            break
+        give = min(left, reservation.quantity)
+        db.session.execute(
+            update(Stock)
+            .where(Stock.id == reservation.stock_id)
+            .values(reserved=Stock.reserved - give)
+            .execution_options(synchronize_session=False)
+        )
+        if give == reservation.quantity:
+            db.session.delete(reservation)
+        else:
+            reservation.quantity -= give
+        moves.append(
+            record_move(
+                reservation.stock,
+                StockMoveKind.RELEASE,
+                by=by,
+                reserved=-give,
+                reference_type=reference_type,
+                reference_id=reference_id if reference_id is not None else line.order_id,
+            )
+        )
+        db.session.expire(reservation.stock)
+        left -= give
+    db.session.flush()
+    return moves
+
+
 def take_reserved(
     line: OrderLine,
     units: int,

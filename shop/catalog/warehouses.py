@@ -36,6 +36,7 @@ FIELDS = (
     "pickup_hours",
     "pickup_lead_days",
     "pickup_horizon_days",
+    "delivery_steps",
 )
 
 
@@ -73,6 +74,7 @@ def _current(warehouse: Warehouse | None) -> dict[str, Any]:
         "pickup_hours": warehouse.pickup_hours,
         "pickup_lead_days": warehouse.pickup_lead_days,
         "pickup_horizon_days": warehouse.pickup_horizon_days,
+        "delivery_steps": warehouse.delivery_steps,
     }
 
 
@@ -136,6 +138,10 @@ def _validate(given: dict[str, Any], warehouse: Warehouse | None) -> dict[str, A
             "Customers must be able to book at least as far ahead as the preparation time."
         )
     values["pickup_lead_days"], values["pickup_horizon_days"] = lead, horizon
+    steps = whole_number(given.get("delivery_steps", now.get("delivery_steps", 1)))
+    if steps not in (1, 2, 3):
+        errors["delivery_steps"] = gettext("Choose how many steps a delivery takes here.")
+    values["delivery_steps"] = steps
     if errors:
         raise InvalidCatalogInput(errors)
     return values

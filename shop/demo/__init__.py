@@ -62,7 +62,14 @@ def load_demo(*, with_orders: bool = True) -> bool:
     db.session.flush()
 
     from shop.demo.orders import load_orders, load_people
+    from shop.settings import services as settings
 
+    # The seller's own details, printed on dispatch notes and labels.
+    settings.update(
+        seller_address="Demo Ticaret A.Ş.\nBağdat Cd. 100, 34710 Kadıköy / İstanbul",
+        seller_tax_id="1234567890",
+        seller_tax_office="Kadıköy",
+    )
     load_people()
     _stock_moves(warehouses)
     _price_changes()
@@ -73,6 +80,12 @@ def load_demo(*, with_orders: bool = True) -> bool:
     _catalog_import()
     if with_orders:
         load_orders()
+        from shop.demo.pickups import load_pickups
+
+        load_pickups()
+        from shop.demo.deliveries import load_deliveries
+
+        load_deliveries()
     return True
 
 

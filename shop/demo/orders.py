@@ -12,6 +12,7 @@ from shop.accounts.services import hash_password
 from shop.catalog.models import Variant, Warehouse
 from shop.catalog.services import allowed_pickup_dates, available
 from shop.db_types import utcnow
+from shop.demo.deliveries import ship_all
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.orders import services as orders
@@ -172,14 +173,12 @@ def load_orders(count: int = 36, *, seed: int = 7) -> int:
             if order.status is not None and stage == 5:
                 orders.change_status(order, status["cancelled"], by=by_staff, note="customer asked")
                 stage = -1
-            if order.status is not None and stage >= 2 and method != DeliveryMethod.PICKUP:
-                orders.change_status(
-                    order,
-                    status["shipped"],
-                    by=by_staff,
-                    tracking_number=f"YK{rng.randint(10**9, 10**10 - 1)}",
-                    carrier="yurtici",
-                )
+            if method == DeliveryMethod.PICKUP:
+                stage = min(stage, 1)  # handed over in the pickup demo (shop.demo.pickups), not here
+            if order.status is not None and stage >= 2:
+                tracking = {"carrier": "yurtici", "tracking_number": f"YK{rng.randint(10**9, 10**10 - 1)}"}
+                ship_all(order, by=by_staff, **tracking)  # the goods leave, then the status says so
+                orders.change_status(order, status["shipped"], by=by_staff, **tracking)
             if order.status is not None and stage >= 3:
                 orders.change_status(order, status["completed"], by=by_staff)
             if n % 5 == 0:

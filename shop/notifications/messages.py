@@ -40,8 +40,6 @@ DEFAULT_ENABLED = {
 # Events whose templates exist but that nothing sends yet: the Messages page says when they will
 # be sent rather than show them "On".
 NOT_SENT_YET = {
-    "pickup_ready": lazy_gettext("Sent once the shop handles deliveries."),
-    "delivery_done": lazy_gettext("Sent once the shop handles deliveries."),
     "courier_assignment": lazy_gettext("Sent once the shop assigns deliveries to couriers."),
     "invoice_issued": lazy_gettext("Sent once the shop issues invoices."),
     "refund_issued": lazy_gettext("Sent once the shop issues refunds."),

@@ -48,6 +48,23 @@ def on_status_changed(order: Any, *, status: Any, previous: Any = None, by: Any 
         messages.queue_for_order(order, event, Channel.SMS, recipient=order.phone, own=own_sms)
 
 
+def on_pickup_ready(order: Any, **_: Any) -> None:
+    """A pickup order is ready (or its date moved once ready): where and when, by e-mail and SMS
+    as the seller switched them on; each sending is its own message (the date may differ)."""
+    for channel, recipient in ((Channel.EMAIL, messages.customer_email(order)), (Channel.SMS, order.phone)):
+        if messages.enabled("pickup_ready", channel):
+            messages.queue_for_order(order, "pickup_ready", channel, recipient=recipient)
+
+
+def on_delivery_done(order: Any, **_: Any) -> None:
+    """A delivery's last step done: the "delivery done" message, on the channels switched on."""
+    for channel, recipient in ((Channel.EMAIL, messages.customer_email(order)), (Channel.SMS, order.phone)):
+        if messages.enabled("delivery_done", channel):
+            messages.queue_for_order(order, "delivery_done", channel, recipient=recipient)
+
+
 def connect() -> None:
     events.quotation_confirmed.connect(on_quotation_confirmed)
+    events.pickup_ready.connect(on_pickup_ready)
     events.status_changed.connect(on_status_changed)
+    events.delivery_done.connect(on_delivery_done)

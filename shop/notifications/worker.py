@@ -18,6 +18,7 @@ from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from shop.catalog.csv_transfer.jobs import run_queued as run_catalog_imports
+from shop.documents.batches import run_queued as run_document_batches
 from shop.extensions import db
 from shop.notifications import outbox
 from shop.notifications.carts import scan_abandoned_carts, still_wanted
@@ -50,8 +51,11 @@ def run(
                     next_scan = time.monotonic() + CART_SCAN_EVERY_SECONDS
                 outcome = outbox.send_due(transports.send, worker=worker, still_wanted=still_wanted)
                 imports = run_catalog_imports()  # catalog CSV files uploaded in the back office
+                batches = run_document_batches()  # PDFs of many orders asked for in the back office
                 if imports and log:
                     log(f"ran {imports} catalog import(s)")
+                if batches and log:
+                    log(f"made {batches} document batch(es)")
             except SQLAlchemyError as error:
                 # The database went away (restart, failover): nothing was lost, claims expire;
                 # wait and try again rather than die and leave the outbox unattended.
@@ -72,7 +76,7 @@ def run(
                     f" cancelled {outcome.cancelled}"
                 )
             db.session.remove()  # a fresh session per round: nothing stale, no growing identity map
-            if outcome.handled or imports:
+            if outcome.handled or imports or batches:
                 continue
             if once:
                 break

@@ -167,6 +167,17 @@ def change_status(
                 "Order %(number)s already is %(status)s.", number=order.number, status=status_name(status)
             )
         )
+    if status.cancels_order:
+        from shop.fulfillment.goods import any_goods_gone
+
+        if any_goods_gone(order):  # cancelling follows the goods
+            raise StatusChangeRefused(
+                gettext(
+                    "Goods of order %(number)s have already left the warehouse: "
+                    "it can be returned, not cancelled.",
+                    number=order.number,
+                )
+            )
     tracking_number, carrier = tracking_number.strip(), carrier.strip()
     if status.requires_tracking:
         if not tracking_number or carrier not in CARRIERS:
@@ -203,7 +214,10 @@ def change_status(
         public=status.customer_visible,
     )
     if status.cancels_order:
+        from shop.fulfillment import deliveries
+
         released = stock.release(order, by=by)
+        deliveries.cancel_open(order, by=by)
         order.state = OrderState.CANCELLED
         history.record(
             order,

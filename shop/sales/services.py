@@ -283,6 +283,7 @@ def confirm_quotation(
             name = f"{translated(line.product_name)} ({translated(line.variant_name)})"
             raise OutOfStock(sku=line.sku, name=name, available=0, line_id=line.id)
     today = today or date.today()
+    db.session.flush()  # lines added in this session get their variant ids before pickup is checked
     pickup_option = _pickup_option(order, details, today)
 
     # Claim the transition first: a double submit or a second tab finds the state taken.

@@ -48,6 +48,10 @@ class ShopSettings:
     # Hours a quotation sent waits for its payment before it is cancelled and its stock released.
     payment_window_hours: dict[str, int] = field(default_factory=lambda: {"card": 1, "bank_transfer": 72})
     bank_account: str = "Demo Bank - IBAN TR00 0000 0000 0000 0000 0000 00"
+    # The seller as printed on dispatch notes and labels (tax office: Turkey's vergi dairesi).
+    seller_address: str = ""
+    seller_tax_id: str = ""
+    seller_tax_office: str = ""
     order_number_prefix: str = "S"
     admin_email: str = "admin@example.com"
     enabled_languages: list[str] = field(default_factory=lambda: ["en", "tr", "pl", "fa"])
@@ -72,6 +76,11 @@ class ShopSettings:
     vat_rates: list[str] = field(default_factory=list)
     # Days a customer has to return a product, unless the product sets its own window.
     return_days: int = 14
+    # A delivery step done with less than ordered: the rest follows in a backorder
+    # ("always"), is released back on sale ("never"), or whoever does the step says ("ask").
+    backorder_policy: str = "ask"
+    # Doing the ship step with a tracking number moves the order to the Shipped status.
+    ship_moves_to_shipped: bool = False
 
     def offered_vat_rates(self) -> list[Decimal]:
         rates = self.vat_rates or DEFAULT_VAT_RATES.get(self.currency, DEFAULT_VAT_RATES["TRY"])
@@ -146,6 +155,7 @@ TRANSFER_DAYS = (0, 30)
 LOW_STOCK_THRESHOLD = (0, 100000)
 SHOP_NAME_MAX = 80
 BANK_ACCOUNT_MAX = 500
+SELLER_TEXT_MAX = {"seller_address": 300, "seller_tax_id": 32, "seller_tax_office": 80}
 PRICE_MAX = Decimal("1000000000000")  # fits Numeric(14, 2)
 _PREFIX = re.compile(r"^[A-Z]{1,5}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -224,6 +234,12 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
         elif default not in enabled:
             errors["default_language"] = gettext("The default language must be one of the enabled languages.")
         clean["default_language"] = default
+    if "backorder_policy" in changes:
+        if changes["backorder_policy"] not in ("ask", "always", "never"):
+            errors["backorder_policy"] = gettext("Choose what happens to the units not delivered.")
+        clean["backorder_policy"] = changes["backorder_policy"]
+    if "ship_moves_to_shipped" in changes:
+        clean["ship_moves_to_shipped"] = changes["ship_moves_to_shipped"] is True
     if "admin_email" in changes:
         email = _text(changes["admin_email"]).lower()
         if len(email) > 254 or not _EMAIL.match(email):
@@ -258,6 +274,12 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
                 "Write the bank account in at most %(max)s characters.", max=BANK_ACCOUNT_MAX
             )
         clean["bank_account"] = text
+    for key, limit in SELLER_TEXT_MAX.items():
+        if key in changes:
+            text = _text(changes[key])
+            if len(text) > limit:
+                errors[key] = gettext("Write this in at most %(max)s characters.", max=limit)
+            clean[key] = text
     if "order_number_prefix" in changes:
         prefix = _text(changes["order_number_prefix"])
         if not _PREFIX.match(prefix):

@@ -178,6 +178,26 @@ def test_goods_taken_for_an_order_lower_on_hand_and_reserved_together_per_wareho
     _consistent()
 
 
+def test_part_of_a_reservation_goes_back_in_one_warehouse():
+    ist, ank = make_warehouse("IST"), make_warehouse("ANK")
+    variant = make_product(stock={ist: 2, ank: 5}).variants[0]
+    order = sales.confirm_quotation(
+        make_cart((variant, 4)), checkout_details(payment_method=PaymentMethod.BANK_TRANSFER)
+    )
+    line = order.lines[0]  # 2 reserved in IST, 2 in ANK
+
+    with pytest.raises(stock.StockRefused):
+        stock.release_units(line, 3, warehouse=ank, by=BY)
+    moves = stock.release_units(line, 1, warehouse=ank, by=BY, reference_type="delivery", reference_id=5)
+
+    assert [(m.warehouse_id, m.quantity_change, m.reserved_change, m.kind) for m in moves] == [
+        (ank.id, 0, -1, "release")
+    ]
+    assert (_stock(variant, ank).quantity, _stock(variant, ank).reserved) == (5, 1)
+    assert (_stock(variant, ist).quantity, _stock(variant, ist).reserved) == (2, 2)
+    _consistent()
+
+
 def test_verify_command_exit_status(app):
     ist = make_warehouse("IST")
     variant = make_product(stock={ist: 5}).variants[0]

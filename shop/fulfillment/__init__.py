@@ -1,0 +1,1 @@
+"""Getting the goods to the customer: delivery orders (deliveries), self-service pickup."""
