@@ -16,3 +16,4 @@ payment_received = _signals.signal("payment-received")  # kwargs: transaction
 status_changed = _signals.signal("status-changed")  # kwargs: status, previous, by
 pickup_ready = _signals.signal("pickup-ready")  # ready, or its date changed once ready
 delivery_done = _signals.signal("delivery-done")  # a delivery shipped; kwargs: delivery, by
+courier_assigned = _signals.signal("courier-assigned")  # kwargs: task, courier, previous (a User or None)

@@ -6,6 +6,7 @@ from shop.catalog.models import Category, Product, Stock, StockReservation, Vari
 from shop.catalog.picture_storage import PictureFile
 from shop.catalog.pictures import Picture
 from shop.documents.models import DocumentBatch, DocumentCounter, IssuedDocument
+from shop.fulfillment.courier_models import CourierTask
 from shop.fulfillment.models import DeliveryOrder, DeliveryStep, StepLine
 from shop.fulfillment.pickup_models import OrderPickup
 from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
@@ -27,6 +28,7 @@ __all__ = [
     "SettingChange",
     "StatusGroup",
     "Category",
+    "CourierTask",
     "DeliveryMethod",
     "DeliveryOrder",
     "DeliveryStep",

@@ -40,6 +40,7 @@ from shop.backoffice import (  # noqa: E402,F401
     catalog_csv,
     catalog_pages,
     categories,
+    couriers,
     deliveries,
     documents,
     message_templates,

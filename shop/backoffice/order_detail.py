@@ -172,6 +172,10 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
         from shop.backoffice.pickups import describe_event as pickup_event
 
         return pickup_event(event)
+    if event.kind == "courier":
+        from shop.backoffice.couriers import describe_event as courier_event
+
+        return courier_event(event)
     if event.kind == "document":  # a numbered document printed (shop/documents/numbering.py)
         return _("Dispatch note issued")
     if event.kind == "note":

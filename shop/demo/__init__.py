@@ -86,6 +86,9 @@ def load_demo(*, with_orders: bool = True) -> bool:
         from shop.demo.deliveries import load_deliveries
 
         load_deliveries()
+        from shop.demo.couriers import load_couriers
+
+        load_couriers()
     return True
 
 

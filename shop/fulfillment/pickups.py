@@ -25,7 +25,6 @@ from shop.fulfillment.pickup_models import OrderPickup
 from shop.i18n import translated
 from shop.orders import history
 from shop.orders.history import Actor
-from shop.orders.models import OrderStatus, StatusGroup
 from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState
 
 OPEN_STATES = (OrderState.QUOTATION_SENT, OrderState.SALES_ORDER)
@@ -326,16 +325,4 @@ def hand_over(order: Order, quantities: dict[int, int], *, by: Actor) -> list[St
 def _complete(order: Order, *, by: Actor) -> None:
     from shop.orders import services as orders
 
-    status = db.session.scalar(
-        db.select(OrderStatus)
-        .where(
-            OrderStatus.group == StatusGroup.COMPLETED,
-            OrderStatus.archived.is_(False),
-            OrderStatus.cancels_order.is_(False),
-            OrderStatus.requires_tracking.is_(False),
-        )
-        .order_by(OrderStatus.position, OrderStatus.id)
-        .limit(1)
-    )
-    if status is not None and order.status_id != status.id:
-        orders.change_status(order, status, by=by)
+    orders.complete(order, by=by)

@@ -34,13 +34,13 @@ DEFAULT_ENABLED = {
     "invoice_issued": {"email"},
     "refund_issued": {"email"},
     "abandoned_cart": {"email"},
-    "courier_assignment": {"email"},
+    # The courier's task comes by SMS (the LiveGallery flow); the e-mail is the seller's choice.
+    "courier_assignment": {"sms"},
 }
 
 # Events whose templates exist but that nothing sends yet: the Messages page says when they will
 # be sent rather than show them "On".
 NOT_SENT_YET = {
-    "courier_assignment": lazy_gettext("Sent once the shop assigns deliveries to couriers."),
     "invoice_issued": lazy_gettext("Sent once the shop issues invoices."),
     "refund_issued": lazy_gettext("Sent once the shop issues refunds."),
 }

@@ -63,8 +63,43 @@ def on_delivery_done(order: Any, **_: Any) -> None:
             messages.queue_for_order(order, "delivery_done", channel, recipient=recipient)
 
 
+def on_courier_assigned(order: Any, *, courier: Any, previous: Any = None, **_: Any) -> None:
+    """An order given to a courier: their task from the editable template, in their language.
+    On reassignment the courier who had it hears that it is gone: a short text of the shop's own
+    (the template describes a new task, so it is not reused for the opposite news)."""
+    from flask_babel import force_locale, gettext
+
+    from shop import i18n
+    from shop.notifications import outbox
+
+    languages, default = i18n.enabled_languages()
+    extra = {"courier.name": courier.name or courier.email}
+    for channel, recipient in ((Channel.SMS, courier.phone), (Channel.EMAIL, courier.email)):
+        if messages.enabled("courier_assignment", channel):
+            language = courier.locale if courier.locale in languages else default
+            messages.queue_for_order(
+                order, "courier_assignment", channel, recipient=recipient, language=language, extra=extra
+            )
+    if previous is not None and previous.phone and messages.enabled("courier_assignment", Channel.SMS):
+        language = previous.locale if previous.locale in languages else default
+        with force_locale(language):
+            text = gettext(
+                "Order %(number)s is no longer yours to deliver: the shop gave it to another courier.",
+                number=order.number,
+            )
+        outbox.queue(
+            Channel.SMS,
+            event="courier_assignment",
+            recipient=previous.phone,
+            body_text=text,
+            language=language,
+            order_id=order.id,
+        )
+
+
 def connect() -> None:
     events.quotation_confirmed.connect(on_quotation_confirmed)
     events.pickup_ready.connect(on_pickup_ready)
     events.status_changed.connect(on_status_changed)
     events.delivery_done.connect(on_delivery_done)
+    events.courier_assigned.connect(on_courier_assigned)

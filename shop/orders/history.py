@@ -29,6 +29,10 @@ class Actor:
         return cls("user", user.id, user.name or user.email)
 
     @classmethod
+    def courier(cls, user) -> Actor:
+        return cls("courier", user.id, user.name or user.email)
+
+    @classmethod
     def provider(cls, name: str) -> Actor:
         return cls("provider", None, name)
 

@@ -18,7 +18,7 @@ from shop.i18n import translated
 from shop.orders import history
 from shop.orders.carriers import CARRIERS
 from shop.orders.history import Actor
-from shop.orders.models import OrderStatus
+from shop.orders.models import OrderStatus, StatusGroup
 from shop.sales.models import Order, OrderState
 from shop.settings import services as settings
 
@@ -229,6 +229,24 @@ def change_status(
         )
     events.status_changed.send(order, status=status, previous=previous, by=by)
     return order
+
+
+def complete(order: Order, *, by: Actor) -> None:
+    """Every good reached the customer (handed over at pickup, delivered by a courier): the
+    order moves to the first Completed status that neither cancels nor needs a tracking number."""
+    status = db.session.scalar(
+        db.select(OrderStatus)
+        .where(
+            OrderStatus.group == StatusGroup.COMPLETED,
+            OrderStatus.archived.is_(False),
+            OrderStatus.cancels_order.is_(False),
+            OrderStatus.requires_tracking.is_(False),
+        )
+        .order_by(OrderStatus.position, OrderStatus.id)
+        .limit(1)
+    )
+    if status is not None and order.status_id != status.id:
+        change_status(order, status, by=by)
 
 
 def _same_status(status_id: int | None):

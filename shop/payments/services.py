@@ -239,6 +239,18 @@ def record_bank_transfer(
     order: Order, amount: str | Decimal, *, by: Actor, reference: str = ""
 ) -> PaymentTransaction:
     """The seller saw the transfer arrive. A quotation sent that is now paid becomes a sales order."""
+    return _record_manual(order, amount, PaymentMethod.BANK_TRANSFER, by=by, reference=reference)
+
+
+def record_cash_payment(order: Order, amount: str | Decimal, *, by: Actor) -> PaymentTransaction:
+    """Cash handed over (to a courier at the door, or at the counter): the same rules as a
+    transfer the seller records."""
+    return _record_manual(order, amount, PaymentMethod.CASH, by=by)
+
+
+def _record_manual(
+    order: Order, amount: str | Decimal, method: PaymentMethod, *, by: Actor, reference: str = ""
+) -> PaymentTransaction:
     order = _lock(order)
     if order.state not in (OrderState.QUOTATION_SENT, OrderState.SALES_ORDER):
         raise PaymentNotPossible()
@@ -255,7 +267,7 @@ def record_bank_transfer(
         )
     transaction = PaymentTransaction(
         order_id=order.id,
-        method=PaymentMethod.BANK_TRANSFER,
+        method=method,
         provider="manual",
         reference=secrets.token_hex(12),
         provider_reference=reference[:80],
@@ -285,5 +297,6 @@ __all__ = [
     "handle_notification",
     "offered_payment_methods",
     "record_bank_transfer",
+    "record_cash_payment",
     "start_card_payment",
 ]

@@ -21,18 +21,14 @@ def test_the_messages_page_does_not_claim_what_nothing_sends(page: Page) -> None
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/admin/messages$"))
 
-    courier = page.locator('tr[data-event="courier_assignment"][data-channel="email"]')
+    courier = page.locator('tr[data-event="courier_assignment"][data-channel="sms"]')
     delivered = page.locator('tr[data-event="delivery_done"][data-channel="email"]')
     invoice = page.locator('tr[data-event="invoice_issued"][data-channel="email"]')
     confirmation = page.locator('tr[data-event="order_confirmation"][data-channel="email"]')
-    expect(courier).to_contain_text("Not sent yet")
-    expect(courier).to_contain_text("Sent once the shop assigns deliveries to couriers.")
-    expect(courier).not_to_contain_text(re.compile(r"\bOn\b"))
+    expect(courier).to_contain_text("On")  # couriers get their task by SMS (issue 12, B9)
     expect(delivered).to_contain_text("On")  # deliveries send it now (issue 12)
     expect(invoice).to_contain_text("Sent once the shop issues invoices.")
     expect(confirmation).to_contain_text("On")
 
-    courier.get_by_role("link", name="Edit").click()
-    expect(page.locator("[data-not-sent-yet]")).to_contain_text(
-        "Sent once the shop assigns deliveries to couriers."
-    )
+    invoice.get_by_role("link", name="Edit").click()
+    expect(page.locator("[data-not-sent-yet]")).to_contain_text("Sent once the shop issues invoices.")

@@ -27,8 +27,8 @@ def test_a_courier_on_a_phone_lands_on_the_deliveries_page_and_logs_out(page: Pa
     page.get_by_role("button", name="Log in").click()
 
     page.wait_for_url(re.compile(r"/courier/tasks$"))
-    expect(page.get_by_role("heading", name="My deliveries")).to_be_visible()
-    expect(page.get_by_text("Your delivery tasks will be listed here")).to_be_visible()
+    expect(page.get_by_role("heading", name="My tasks")).to_be_visible()
+    expect(page.get_by_text("No deliveries for you right now.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
     page.get_by_role("button", name="Log out").last.click()
     page.wait_for_url(re.compile(r"/admin/login$"))

@@ -1,5 +1,5 @@
-"""A courier who logs in lands on their own page, which says their task list is coming
-(issue 10, item 15), and no page sends them in a 403 loop; the back office stays closed."""
+"""A courier who logs in lands on their own page, My tasks (issue 12, B9; empty here), and no
+page sends them in a 403 loop; the back office stays closed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from shop.extensions import limiter
 from tests.factories import USER_PASSWORD, make_user
 from tests.web.conftest import location_path, text
 
-COMING = "Your delivery tasks will be listed here once the shop assigns deliveries"
+COMING = "No deliveries for you right now."  # My tasks, empty
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,6 @@ from tests.web.conftest import text
 from tests.web.test_backoffice_access import logged_in
 
 NOT_SENT_YET = {
-    "courier_assignment": "Sent once the shop assigns deliveries to couriers.",
     "invoice_issued": "Sent once the shop issues invoices.",
     "refund_issued": "Sent once the shop issues refunds.",
 }
