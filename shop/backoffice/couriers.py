@@ -4,11 +4,10 @@ events. shop.fulfillment.couriers checks every rule; this module reads forms."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy.exc import SQLAlchemyError
 from wtforms import HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -16,6 +15,7 @@ from wtforms.validators import ValidationError
 from shop.accounts.models import User
 from shop.backoffice import bp
 from shop.backoffice.access import actor, staff_required
+from shop.backoffice.order_list import change_each, flash_outcome
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.forms import ShopForm
@@ -26,7 +26,6 @@ from shop.sales.models import DeliveryMethod, Order
 from shop.web import parse_id
 
 BULK_MAX = 500
-REFUSALS_SHOWN = 10
 
 
 class AssignForm(ShopForm):
@@ -129,33 +128,11 @@ def bulk_assign_courier():
         return redirect(target, 303)
     courier = form.chosen()
     by = actor()
-    changed, refused = [], []
-    for order_id in dict.fromkeys(parse_id(value) for value in form.order.data):
-        order = db.session.get(Order, order_id)
-        number = (order.number or str(order_id)) if order else str(order_id)
-        if order is None:
-            refused.append((number, _("This order no longer exists.")))
-            continue
-        try:
-            service.assign(order, courier, by=by)
-            db.session.commit()
-        except ShopError as error:
-            db.session.rollback()
-            refused.append((number, str(error)))
-        except SQLAlchemyError:
-            db.session.rollback()
-            current_app.logger.exception("courier assignment of order %s failed", number)
-            refused.append((number, _("It could not be saved; try this order again.")))
-        else:
-            changed.append(number)
-    flash(
-        _("%(changed)s changed, %(refused)s refused.", changed=len(changed), refused=len(refused))
-        if refused
-        else ngettext(
-            "%(num)s order given to the courier.", "%(num)s orders given to the courier.", len(changed)
-        ),
-        "error" if refused and not changed else "success",
+    ids = dict.fromkeys(parse_id(value) for value in form.order.data)
+    changed, refused = change_each(ids, lambda order: service.assign(order, courier, by=by))
+    flash_outcome(
+        changed,
+        refused,
+        ngettext("%(num)s order given to the courier.", "%(num)s orders given to the courier.", len(changed)),
     )
-    for number, reason in refused[:REFUSALS_SHOWN]:
-        flash(f"{number} — {reason}", "error")
     return redirect(target, 303)

@@ -8,6 +8,7 @@ restoring a snapshot whose form fields could disagree with its rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
 from flask import current_app, flash, redirect, request, url_for
@@ -321,40 +322,59 @@ def bulk_status():
         return render(TEMPLATE, "results", **context)
     by = actor()
 
+    changed, refused = change_each(ids, lambda order: orders.change_status(order, status, by=by))
+    flash_outcome(
+        changed,
+        refused,
+        ngettext("%(num)s order changed.", "%(num)s orders changed.", len(changed)),
+    )
+    args = back_filter.to_args()
+    if back_cursor is not None:
+        args["after"] = str(back_cursor)
+    return redirect(url_for("backoffice.orders", **args), 303)
+
+
+def change_each(
+    order_ids: Iterable[int], change: Callable[[Order], object]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """A bulk action: ``change`` each order and commit it on its own, so one refusal does not
+    stop the others and each gets its history row. Returns the numbers changed and the
+    (number, reason) of those refused."""
     changed: list[str] = []
     refused: list[tuple[str, str]] = []
-    for order_id in ids:
+    for order_id in order_ids:
         order = db.session.get(Order, order_id)
         number = (order.number or str(order_id)) if order else str(order_id)
         try:
             if order is None:
                 raise orders.StatusChangeRefused(_("This order no longer exists."))
-            orders.change_status(order, status, by=by)
+            change(order)
             db.session.commit()
         except ShopError as error:
             db.session.rollback()
             refused.append((number, str(error)))
         except SQLAlchemyError:
             db.session.rollback()
-            current_app.logger.exception("bulk status change of order %s failed", number)
+            current_app.logger.exception("bulk change of order %s failed", number)
             refused.append((number, _("It could not be saved; try this order again.")))
         else:
             changed.append(number)
+    return changed, refused
 
+
+def flash_outcome(changed: list[str], refused: list[tuple[str, str]], all_done: str) -> None:
+    """What a bulk action did: ``all_done`` when nothing was refused, else the counts and the
+    first refusals one by one."""
     flash(
         _("%(changed)s changed, %(refused)s refused.", changed=len(changed), refused=len(refused))
         if refused
-        else ngettext("%(num)s order changed.", "%(num)s orders changed.", len(changed)),
+        else all_done,
         "error" if refused and not changed else "success",
     )
     for number, reason in refused[:REFUSALS_SHOWN]:
         flash(f"{number} — {reason}", "error")
     if len(refused) > REFUSALS_SHOWN:
         flash(_("… and %(count)s more refused.", count=len(refused) - REFUSALS_SHOWN), "error")
-    args = back_filter.to_args()
-    if back_cursor is not None:
-        args["after"] = str(back_cursor)
-    return redirect(url_for("backoffice.orders", **args), 303)
 
 
 def _refuse(form: BulkStatusForm, order_filter: OrderFilter, cursor: Cursor | None):  # noqa: ANN202
