@@ -172,16 +172,7 @@ def _page(variant: Variant, *, forms=None, threshold_form=None, notice: str = ""
     where, shown = _filters(warehouses)
     moves, last = ledger.moves(variant, where)
     rows = ledger.per_warehouse(variant, warehouses)
-    order_ids = {m.reference_id for m in moves if m.reference_type == "order" and m.reference_id}
-    orders = (
-        dict(
-            db.session.execute(db.select(Order.id, Order.number).where(Order.id.in_(order_ids)))
-            .tuples()
-            .all()
-        )
-        if order_ids
-        else {}
-    )
+    references = _references(moves)
     return render(
         SKU_TEMPLATE,
         "stock_page",
@@ -194,12 +185,45 @@ def _page(variant: Variant, *, forms=None, threshold_form=None, notice: str = ""
         threshold_form=threshold_form,
         default_threshold=settings.current().low_stock_threshold,
         moves=moves,
-        orders=orders,
+        references=references,
         last=last,
         shown=shown,
         kinds=KIND_LABELS,
         notice=notice,
     )
+
+
+def _references(moves: list) -> dict[tuple[str, int], tuple[str, str]]:
+    """What each ledger row refers to, as (label, address): the order of a reservation, the
+    delivery order of goods shipped, the CSV import of a count. One statement per kind shown."""
+    from shop.fulfillment.models import DeliveryOrder
+
+    wanted: dict[str, set[int]] = {}
+    for move in moves:
+        if move.reference_id:
+            wanted.setdefault(move.reference_type, set()).add(move.reference_id)
+    found: dict[tuple[str, int], tuple[str, str]] = {}
+    if wanted.get("order"):
+        for order_id, number in db.session.execute(
+            db.select(Order.id, Order.number).where(Order.id.in_(wanted["order"]))
+        ):
+            found["order", order_id] = (number, url_for("backoffice.order", number=number))
+    if wanted.get("delivery"):
+        for delivery_id, reference, number in db.session.execute(
+            db.select(DeliveryOrder.id, DeliveryOrder.reference, Order.number)
+            .join(Order, DeliveryOrder.order_id == Order.id)
+            .where(DeliveryOrder.id.in_(wanted["delivery"]))
+        ):
+            found["delivery", delivery_id] = (
+                reference,
+                url_for("backoffice.order", number=number) + "#order-deliveries",
+            )
+    for import_id in wanted.get("import", ()):
+        found["import", import_id] = (
+            _("Import %(number)s", number=import_id),
+            url_for("backoffice.catalog_import", import_id=import_id),
+        )
+    return found
 
 
 @bp.get("/stock")
