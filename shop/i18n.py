@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import jdatetime
 from babel import Locale
@@ -147,6 +148,17 @@ def format_day(value: date | datetime | None, locale: str | None = None, *, week
         jalali = jdatetime.date.fromgregorian(date=value, locale=jdatetime.FA_LOCALE)
         return localize_digits(jalali.strftime("%A %d %B %Y" if weekday else "%d %B %Y"), locale)
     return babel_format_date(value, format="full" if weekday else "long", locale=_babel_locale(locale))
+
+
+def shop_timezone() -> ZoneInfo:
+    """The shop's timezone (SHOP_TIMEZONE): its days, its midnight."""
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def shop_today() -> date:
+    """Today in the shop's timezone, not the server's: the first pickup day at checkout and
+    "today" on the pickup board change at the shop's midnight."""
+    return datetime.now(shop_timezone()).date()
 
 
 def format_moment(value: datetime | None, locale: str | None = None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,6 +12,7 @@ from shop.catalog.models import Category, Product, Variant, Warehouse
 from shop.catalog.services import allowed_pickup_dates
 from shop.catalog.stock import open_stock
 from shop.extensions import db
+from shop.i18n import shop_today
 from shop.sales import services as sales
 from shop.sales.models import DeliveryMethod, Order, PaymentMethod
 
@@ -108,7 +108,7 @@ def pickup_details(warehouse: Warehouse, **over) -> sales.CheckoutDetails:
     values = {
         "delivery_method": DeliveryMethod.PICKUP,
         "pickup_warehouse_id": warehouse.id,
-        "pickup_date": allowed_pickup_dates(warehouse, date.today())[0],
+        "pickup_date": allowed_pickup_dates(warehouse, shop_today())[0],
     }
     return checkout_details(**{**values, **over})
 

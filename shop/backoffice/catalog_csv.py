@@ -5,8 +5,6 @@ imported by the worker (shop.catalog.csv_transfer.jobs) while this page shows it
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -24,6 +22,7 @@ from shop.catalog.models import CatalogImport
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.forms import ShopForm
+from shop.i18n import shop_today
 from shop.web import parse_id
 
 UPLOAD_ENDPOINT = "backoffice.import_catalog"
@@ -87,7 +86,7 @@ def export_catalog():
         yield "\ufeff"
         yield from columns.stream_rows(export.rows(), separator)
 
-    filename = f"catalog-{date.today().isoformat()}.csv"
+    filename = f"catalog-{shop_today().isoformat()}.csv"
     return Response(
         stream_with_context(body()),
         content_type="text/csv; charset=utf-8",

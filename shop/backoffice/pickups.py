@@ -26,7 +26,7 @@ from shop.extensions import db
 from shop.forms import ShopForm
 from shop.fulfillment import pickups
 from shop.fulfillment.pickup_models import OrderPickup
-from shop.i18n import ascii_digits, format_day
+from shop.i18n import ascii_digits, format_day, shop_today
 from shop.orders.models import OrderEvent, OrderStatus, StatusGroup
 from shop.sales import services as sales
 from shop.sales.models import DeliveryMethod, Order, OrderLine
@@ -339,7 +339,7 @@ def _open_pickups(warehouse_id: int | None):
 @bp.get("/pickups")
 @staff_required
 def pickups_board():
-    today = date.today()
+    today = shop_today()
     warehouses = pickup_warehouses()
     warehouse_id = parse_id(request.args.get("warehouse"))
     if warehouse_id not in {w.id for w in warehouses}:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 
@@ -15,6 +15,7 @@ from shop.db_types import utcnow
 from shop.demo.deliveries import ship_all
 from shop.errors import ShopError
 from shop.extensions import db
+from shop.i18n import shop_today
 from shop.orders import services as orders
 from shop.orders.history import Actor
 from shop.orders.models import OrderStatus
@@ -157,7 +158,7 @@ def load_orders(count: int = 36, *, seed: int = 7) -> int:
             postal_code=postal,
             country=country,
             pickup_warehouse_id=warehouse.id if method == DeliveryMethod.PICKUP else None,
-            pickup_date=allowed_pickup_dates(warehouse, date.today())[0]
+            pickup_date=allowed_pickup_dates(warehouse, shop_today())[0]
             if method == DeliveryMethod.PICKUP
             else None,
             company_name="Yılmaz Tekstil Ltd." if n % 9 == 4 else "",

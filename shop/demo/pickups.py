@@ -3,7 +3,7 @@ today, ready tomorrow, overdue, partly picked up, and one collected (Completed).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 
@@ -13,6 +13,7 @@ from shop.catalog.services import allowed_pickup_dates
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.fulfillment import pickups
+from shop.i18n import shop_today
 from shop.orders.history import Actor
 from shop.sales import services as sales
 from shop.sales.models import DeliveryMethod, PaymentMethod
@@ -37,7 +38,7 @@ def load_pickups() -> int:
     if warehouse is None or staff is None:
         return 0
     by = Actor.user(staff)
-    today = date.today()
+    today = shop_today()
     # SKUs with a few units free in that warehouse, so each order can be collected there.
     variants = list(
         db.session.scalars(

@@ -22,7 +22,7 @@ from shop.errors import InvalidPickupDate, PickupNotPossible, ShopError
 from shop.extensions import db
 from shop.fulfillment import goods
 from shop.fulfillment.pickup_models import OrderPickup
-from shop.i18n import translated
+from shop.i18n import shop_today, translated
 from shop.orders import history
 from shop.orders.history import Actor
 from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState
@@ -158,7 +158,7 @@ def date_choices(
     if warehouse is None:
         return []
     transfer = needs_transfer(order) if transfer is None else transfer
-    return pickup.allowed_pickup_dates(warehouse, today or date.today(), transfer=transfer)
+    return pickup.allowed_pickup_dates(warehouse, today or shop_today(), transfer=transfer)
 
 
 # --- the seller's verbs ------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def change_warehouse(
     and made again, the pickup warehouse's units first, the rest by transfer when allowed).
     Refused once goods were handed over: they left from the old warehouse."""
     _require_open(order)
-    today = today or date.today()
+    today = today or shop_today()
     if warehouse_id is not None and warehouse_id == order.pickup_warehouse_id:
         raise PickupRefused(gettext("The order is already collected there."), field="warehouse")
     if goods.any_goods_gone(order):

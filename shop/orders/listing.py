@@ -22,9 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
@@ -45,6 +43,7 @@ from shop.catalog.models import Variant
 from shop.db_types import UTCDateTime
 from shop.extensions import db
 from shop.forms import CONTROL_CHARACTERS
+from shop.i18n import shop_timezone
 from shop.orders.models import OrderStatus, StatusGroup
 from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState, PaymentState
 from shop.search import escape_like, fold
@@ -485,10 +484,6 @@ def _matches(column, pattern: str) -> ColumnElement[bool]:  # noqa: ANN001
 
 
 # --- dates --------------------------------------------------------------------------------------
-
-
-def shop_timezone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
 
 
 def utc_bounds(date_from: date | None, date_to: date | None) -> tuple[datetime | None, datetime | None]:

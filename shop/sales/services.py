@@ -33,7 +33,7 @@ from shop.errors import (
     VariantUnavailable,
 )
 from shop.extensions import db
-from shop.i18n import translated
+from shop.i18n import shop_today, translated
 from shop.money import line_amounts, round_money
 from shop.orders import history
 from shop.orders.history import Actor
@@ -282,7 +282,7 @@ def confirm_quotation(
         if not line.variant.on_sale:
             name = f"{translated(line.product_name)} ({translated(line.variant_name)})"
             raise OutOfStock(sku=line.sku, name=name, available=0, line_id=line.id)
-    today = today or date.today()
+    today = today or shop_today()
     db.session.flush()  # lines added in this session get their variant ids before pickup is checked
     pickup_option = _pickup_option(order, details, today)
 

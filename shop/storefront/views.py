@@ -29,7 +29,7 @@ from shop.catalog.models import Product, Variant, Warehouse
 from shop.catalog.pictures import pictures_of
 from shop.errors import NotFound, OutOfStock, ShopError
 from shop.extensions import db
-from shop.i18n import country_name, format_day, locale_code, translated
+from shop.i18n import country_name, format_day, locale_code, shop_today, translated
 from shop.orders import history
 from shop.orders import services as order_statuses
 from shop.orders.carriers import carrier_name, tracking_url
@@ -356,7 +356,7 @@ def _checkout_choices(form: CheckoutForm, cart: Order, today: date) -> dict[str,
 
 
 def _checkout_page(cart: Order, form: CheckoutForm, *, status: int = 200, block: str = "checkout_form"):
-    context = _checkout_choices(form, cart, date.today())
+    context = _checkout_choices(form, cart, shop_today())
     quotes = {method.value: sales.delivery_quote(cart, method) for method in DeliveryMethod}
     priced = sales.priced_cart(cart)
     totals = {method: priced.subtotal + price for method, price in quotes.items()}
@@ -435,7 +435,7 @@ def confirm_checkout():
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("storefront.cart"), 303)
     form = CheckoutForm()
-    _checkout_choices(form, cart, date.today())
+    _checkout_choices(form, cart, shop_today())
     if not form.validate_on_submit():
         return _checkout_page(cart, form, status=422)
     try:

@@ -7,12 +7,12 @@ code's) lands on the login page and learns nothing about the customer."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from playwright.sync_api import Page, expect
 
 from shop.catalog.ledger import differences
 from shop.extensions import db
+from shop.i18n import shop_today
 from shop.sales import services as sales
 from tests.factories import USER_PASSWORD, make_cart, make_product, make_user, make_warehouse, pickup_details
 
@@ -43,7 +43,7 @@ def test_a_pickup_order_is_made_ready_and_handed_over_in_two_parts_at_phone_widt
     order = sales.confirm_quotation(make_cart((book, 2), (lamp, 1)), pickup_details(counter))
     staff = make_user("staff", name="Selin Staff")
     number = order.number
-    assert order.pickup_date == date.today()
+    assert order.pickup_date == shop_today()
     db.session.commit()
     screen = f"/admin/orders/{number}/pickup"
 

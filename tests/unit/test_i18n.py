@@ -58,3 +58,20 @@ def test_seller_texts_fall_back_to_english_then_any():
     assert translated({"en": "Shirt"}, "fa") == "Shirt"
     assert translated({"pl": "Koszula"}, "fa") == "Koszula"
     assert translated({}, "fa") == ""
+
+
+def test_today_is_the_shops_day_not_the_servers(app, monkeypatch):
+    """Kiritimati (UTC+14) and Pago Pago (UTC-11) are never on the same day at once: a pickup
+    day or "today" on the pickup board follows the shop's timezone setting."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from shop.i18n import shop_today
+
+    days = {}
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        monkeypatch.setitem(app.config, "BABEL_DEFAULT_TIMEZONE", zone)
+        with app.test_request_context("/"):
+            days[zone] = shop_today()
+            assert days[zone] == datetime.now(ZoneInfo(zone)).date()
+    assert days["Pacific/Kiritimati"] != days["Pacific/Pago_Pago"]

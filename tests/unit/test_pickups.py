@@ -3,7 +3,7 @@ Completed by itself; the stock ledger stays right."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from shop.catalog.pickup import allowed_pickup_dates
 from shop.errors import InvalidPickupDate, PickupNotPossible
 from shop.extensions import db
 from shop.fulfillment import goods, pickups
+from shop.i18n import shop_today
 from shop.notifications.models import OutboxMessage
 from shop.orders.history import Actor, events_for
 from shop.orders.models import StatusGroup
@@ -118,7 +119,7 @@ def test_the_date_is_only_a_day_the_warehouse_allows(seller):
     weekdays_only = make_warehouse("WKD", weekdays=(0, 1, 2, 3, 4), lead=1, horizon=10)
     books = make_product(stock={weekdays_only: 5}).variants[0]
     order = pickup_order(weekdays_only, (books, 1))
-    today = date.today()
+    today = shop_today()
     sunday = today + timedelta(days=(6 - today.weekday()) % 7 or 7)
     for day in (sunday, today - timedelta(days=1), today + timedelta(days=60), None):
         with pytest.raises(InvalidPickupDate):
@@ -132,7 +133,7 @@ def test_the_date_is_only_a_day_the_warehouse_allows(seller):
 def test_the_warehouse_is_only_one_holding_the_goods_and_the_reservation_moves(shop_floor, seller):
     main, small, books, lamp = shop_floor
     with_books = pickup_order(main, (books, 1), (lamp, 1))
-    day = allowed_pickup_dates(small, date.today())[0]
+    day = allowed_pickup_dates(small, shop_today())[0]
     db.session.commit()
     with pytest.raises(PickupNotPossible):  # no books there; the view rolls back what was tried
         pickups.change_warehouse(with_books, small.id, day, by=seller)
@@ -156,7 +157,7 @@ def test_the_warehouse_cannot_change_once_goods_were_handed_over(shop_floor, sel
     order = pickup_order(main, (lamp, 2))
     pickups.hand_over(order, {line_of(order, lamp).id: 1}, by=seller)
     with pytest.raises(pickups.PickupRefused):
-        pickups.change_warehouse(order, small.id, allowed_pickup_dates(small, date.today())[0], by=seller)
+        pickups.change_warehouse(order, small.id, allowed_pickup_dates(small, shop_today())[0], by=seller)
 
 
 def test_lines_left_out_are_not_handed_over_and_keep_the_order_open(shop_floor, seller):
@@ -200,7 +201,7 @@ def test_the_demo_has_pickups_in_every_state():
     demo = db.session.scalars(
         db.select(Order).where(Order.delivery_method == DeliveryMethod.PICKUP, Order.email.in_(emails))
     ).all()
-    today = date.today()
+    today = shop_today()
     found = {(pickups.state(order), order.pickup_date - today) for order in demo}
     assert (pickups.READY, timedelta(0)) in found
     assert (pickups.READY, timedelta(days=1)) in found

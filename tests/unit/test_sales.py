@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,7 @@ from shop.errors import (
     PickupNotPossible,
 )
 from shop.extensions import db
+from shop.i18n import shop_today
 from shop.orders.history import Actor, events_for
 from shop.sales import services as sales
 from shop.sales.models import OrderState, PaymentMethod, PaymentState
@@ -166,13 +167,13 @@ def test_pickup_reserves_from_the_chosen_warehouse_only(make_product, make_cart,
 def test_pickup_date_must_be_one_the_warehouse_allows(make_product, make_cart, make_warehouse):
     warehouse = make_warehouse(weekdays=(0, 1, 2, 3, 4))
     cart = make_cart((make_product(stock={warehouse: 3}).variants[0], 1))
-    sunday = next(d for d in (date.today() + timedelta(days=i) for i in range(2, 9)) if d.weekday() == 6)
+    sunday = next(d for d in (shop_today() + timedelta(days=i) for i in range(2, 9)) if d.weekday() == 6)
 
     with pytest.raises(InvalidPickupDate):
         sales.confirm_quotation(cart, pickup_details(warehouse, pickup_date=sunday))
 
     with pytest.raises(InvalidPickupDate):
-        sales.confirm_quotation(cart, pickup_details(warehouse, pickup_date=date.today() - timedelta(days=1)))
+        sales.confirm_quotation(cart, pickup_details(warehouse, pickup_date=shop_today() - timedelta(days=1)))
 
 
 def test_pickup_at_a_warehouse_without_pickup_is_refused(make_product, make_cart, make_warehouse):

@@ -29,6 +29,7 @@ from shop.accounts import services as accounts
 from shop.accounts.models import User
 from shop.catalog.models import Variant
 from shop.extensions import db
+from shop.i18n import shop_today
 from shop.sales.models import Order, OrderLine
 
 _TOKEN_IN_FORM = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*\bvalue="([^"]+)"')
@@ -104,7 +105,7 @@ def make_customer(email: str = "ayse@example.com", password: str = PASSWORD, nam
 
 def next_weekday(weekday: int, *, after: date | None = None, at_least_days: int = 1) -> date:
     """The first date with ``weekday`` (0 = Monday) at least ``at_least_days`` from ``after``."""
-    day = (after or date.today()) + timedelta(days=at_least_days)
+    day = (after or shop_today()) + timedelta(days=at_least_days)
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return day

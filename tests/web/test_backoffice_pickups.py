@@ -3,7 +3,7 @@ orders board: who may see them, bad input changing nothing, partial pickups comp
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from shop.catalog import ledger
 from shop.catalog.models import Stock
 from shop.extensions import db
 from shop.fulfillment import goods
+from shop.i18n import shop_today
 from shop.orders.history import events_for
 from shop.orders.models import StatusGroup
 from shop.sales import services as sales
@@ -184,10 +185,10 @@ def test_a_hand_over_without_csrf_changes_nothing(shopper, floor):
 
 def test_ready_date_and_board(shopper, floor):
     main, books, _lamp = floor
-    today_order = pickup_order(main, (books, 1), pickup_date=date.today())
-    later = pickup_order(main, (books, 1), pickup_date=date.today() + timedelta(days=3))
+    today_order = pickup_order(main, (books, 1), pickup_date=shop_today())
+    later = pickup_order(main, (books, 1), pickup_date=shop_today() + timedelta(days=3))
     overdue = pickup_order(main, (books, 1))
-    overdue.pickup_date = date.today() - timedelta(days=2)
+    overdue.pickup_date = shop_today() - timedelta(days=2)
     log_in_staff(shopper)
 
     board = shopper.get("/admin/pickups")
@@ -209,8 +210,8 @@ def test_ready_date_and_board(shopper, floor):
         f"{screen(later)}/date", {"date": "2001-01-01", "back": "pickup"}, token_from=screen(later)
     )
     assert bad_day.status_code == 422
-    assert current(later).pickup_date == date.today() + timedelta(days=3)
-    new_day = date.today() + timedelta(days=4)
+    assert current(later).pickup_date == shop_today() + timedelta(days=3)
+    new_day = shop_today() + timedelta(days=4)
     moved = shopper.post(
         f"{screen(later)}/date", {"date": new_day.isoformat(), "back": "order"}, token_from=screen(later)
     )

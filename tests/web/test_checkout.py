@@ -1,5 +1,5 @@
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +8,7 @@ from stdnum.tr import vkn
 from shop.catalog.models import Stock, StockReservation
 from shop.catalog.services import allowed_pickup_dates, available
 from shop.extensions import db
+from shop.i18n import shop_today
 from shop.payments.models import PaymentTransaction, TransactionState
 from shop.sales import services as sales
 from shop.sales.models import Order, OrderLine, OrderState, PaymentMethod
@@ -227,8 +228,8 @@ def _pickup_product(shopper, make_product, make_warehouse):
     "when",
     [
         pytest.param(lambda: next_weekday(6, at_least_days=2), id="a-sunday"),
-        pytest.param(lambda: date.today() - timedelta(days=1), id="yesterday"),
-        pytest.param(lambda: date.today() + timedelta(days=60), id="beyond-the-horizon"),
+        pytest.param(lambda: shop_today() - timedelta(days=1), id="yesterday"),
+        pytest.param(lambda: shop_today() + timedelta(days=60), id="beyond-the-horizon"),
     ],
 )
 def test_a_pickup_date_the_warehouse_does_not_allow_is_refused(shopper, make_product, make_warehouse, when):
@@ -261,7 +262,7 @@ def test_a_pickup_date_that_is_not_a_date_is_refused(shopper, make_product, make
 def test_an_unknown_pickup_warehouse_is_refused(shopper, make_product, make_warehouse, warehouse_id):
     warehouse, variant = _pickup_product(shopper, make_product, make_warehouse)
     cart_id = shopper.cart_id()
-    day = allowed_pickup_dates(warehouse, date.today())[0]
+    day = allowed_pickup_dates(warehouse, shop_today())[0]
 
     response = shopper.checkout(
         delivery_method="pickup", pickup_warehouse=warehouse_id, pickup_date=day.isoformat()
@@ -273,7 +274,7 @@ def test_an_unknown_pickup_warehouse_is_refused(shopper, make_product, make_ware
 
 def test_pickup_on_an_allowed_date_places_the_order_at_that_warehouse(shopper, make_product, make_warehouse):
     warehouse, variant = _pickup_product(shopper, make_product, make_warehouse)
-    day = allowed_pickup_dates(warehouse, date.today())[0]
+    day = allowed_pickup_dates(warehouse, shop_today())[0]
 
     response = shopper.checkout(
         delivery_method="pickup", pickup_warehouse=str(warehouse.id), pickup_date=day.isoformat()
@@ -289,7 +290,7 @@ def test_the_pickup_dates_fragment_lists_the_days_of_the_chosen_warehouse(
     shopper, make_product, make_warehouse
 ):
     warehouse, _variant = _pickup_product(shopper, make_product, make_warehouse)
-    days = allowed_pickup_dates(warehouse, date.today())
+    days = allowed_pickup_dates(warehouse, shop_today())
 
     response = shopper.get(f"/checkout/pickup-dates?pickup_warehouse={warehouse.id}", htmx=True)
 

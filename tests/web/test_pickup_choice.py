@@ -12,6 +12,7 @@ import pytest
 from shop.catalog.models import Stock, StockReservation
 from shop.catalog.pickup import allowed_pickup_dates
 from shop.extensions import db
+from shop.i18n import shop_today
 from shop.orders.models import OrderEvent
 from shop.sales.models import Order, OrderLine, OrderState
 from shop.settings import services as settings
@@ -100,7 +101,7 @@ def test_choosing_the_warehouse_that_lacks_an_item_is_refused_with_why(shopper, 
     kadikoy, _ankara, _shirt, _mug = shop_with_two_warehouses
     cart_id = shopper.cart_id()
 
-    response = _pickup(shopper, kadikoy, allowed_pickup_dates(kadikoy, date.today())[0])
+    response = _pickup(shopper, kadikoy, allowed_pickup_dates(kadikoy, shop_today())[0])
 
     assert response.status_code == 422
     assert field_errors(response, "pickup_warehouse") == [
@@ -114,7 +115,7 @@ def test_the_warehouse_that_has_everything_serves_from_its_own_stock(shopper, sh
     _kadikoy, ankara, _shirt, _mug = shop_with_two_warehouses
     cart_id = shopper.cart_id()
 
-    response = _pickup(shopper, ankara, allowed_pickup_dates(ankara, date.today())[0])
+    response = _pickup(shopper, ankara, allowed_pickup_dates(ankara, shop_today())[0])
 
     assert response.status_code == 303
     assert _reserved_at(cart_id) == {ankara.id: 2}
@@ -137,7 +138,7 @@ def test_with_transfers_allowed_every_pickup_warehouse_is_offered_later(shopper,
     assert "ready after a transfer from another warehouse" in _option(body, kadikoy)
     assert "pickup-unavailable" not in body
     offered = re.findall(r'<option value="(\d{4}-\d\d-\d\d)"', fragment.get_data(as_text=True))
-    assert offered[0] == (date.today() + timedelta(days=1 + 3)).isoformat()  # lead 1 day + transfer 3
+    assert offered[0] == (shop_today() + timedelta(days=1 + 3)).isoformat()  # lead 1 day + transfer 3
     assert "brought to this warehouse from another one" in text(fragment)
     assert "disabled" not in _option(body, ankara) and "transfer" not in _option(body, ankara)
 
@@ -148,7 +149,7 @@ def test_pickup_with_a_transfer_reserves_the_rest_elsewhere_and_the_order_says_s
     kadikoy, ankara, shirt, mug = shop_with_two_warehouses
     _allow_transfers(days=2)
     cart_id = shopper.cart_id()
-    day = allowed_pickup_dates(kadikoy, date.today(), transfer=True)[0]
+    day = allowed_pickup_dates(kadikoy, shop_today(), transfer=True)[0]
 
     response = _pickup(shopper, kadikoy, day)
 
@@ -168,7 +169,7 @@ def test_pickup_with_a_transfer_on_a_day_too_early_for_it_is_refused(shopper, sh
     _allow_transfers(days=5)
     cart_id = shopper.cart_id()
 
-    response = _pickup(shopper, kadikoy, allowed_pickup_dates(kadikoy, date.today())[0])
+    response = _pickup(shopper, kadikoy, allowed_pickup_dates(kadikoy, shop_today())[0])
 
     assert response.status_code == 422
     assert "does not hand out orders on this date" in text(response)
