@@ -218,6 +218,16 @@ class SettingsForm(ShopForm):
     ship_moves_to_shipped = BooleanField(
         _l("Move the order to Shipped when its ship step gets a tracking number")
     )
+    # Choices (the statuses a courier's change may move to) are set by the view.
+    courier_status_picked_up = SelectField(
+        _l("When the courier marks the order picked up, move it to"), validate_choice=False
+    )
+    courier_status_on_the_way = SelectField(
+        _l("When the courier marks the order on the way, move it to"), validate_choice=False
+    )
+    courier_status_failed = SelectField(
+        _l("When the courier marks the order not delivered, move it to"), validate_choice=False
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -20,6 +20,8 @@ from shop.backoffice.forms import SettingsForm
 from shop.extensions import db
 from shop.i18n import LANGUAGE_NAMES, format_number
 from shop.money import scale
+from shop.orders import services as orders
+from shop.orders.models import OrderStatus
 from shop.settings import services as settings
 from shop.settings.models import SettingChange
 
@@ -54,6 +56,7 @@ _FIELDS = {
     "low_stock_threshold": "low_stock_threshold",
     "vat_rates": "vat_rates",
     "backorder_policy": "backorder_policy",
+    **{f"courier_statuses.{state}": f"courier_status_{state}" for state in settings.COURIER_STATES},
 }
 
 
@@ -104,9 +107,18 @@ def _form(shop: settings.ShopSettings, *, submitted: bool) -> SettingsForm:
                 "vat_rates": " ".join(f"{rate.normalize():f}" for rate in shop.offered_vat_rates()),
                 "backorder_policy": shop.backorder_policy,
                 "ship_moves_to_shipped": shop.ship_moves_to_shipped,
+                **{
+                    f"courier_status_{state}": shop.courier_statuses.get(state, "")
+                    for state in settings.COURIER_STATES
+                },
             },
         )
     form.sales_team.choices = [("", _("Any team"))] + [(str(t.id), t.name) for t in sales_teams()]
+    targets = [("", _("(no change)"))] + [
+        (status.code, orders.status_name(status)) for status in settings.courier_target_statuses()
+    ]
+    for state in settings.COURIER_STATES:
+        getattr(form, f"courier_status_{state}").choices = targets
     return form
 
 
@@ -151,6 +163,15 @@ def _changes(form: SettingsForm) -> dict[str, Any]:
             "ship_moves_to_shipped": bool(form.ship_moves_to_shipped.data),
         }
         if "backorder_policy" in request.form
+        else {}
+    ) | (
+        # Likewise what the courier's changes do to the order's status (issue 12).
+        {
+            "courier_statuses": {
+                state: getattr(form, f"courier_status_{state}").data for state in settings.COURIER_STATES
+            }
+        }
+        if "courier_status_picked_up" in request.form
         else {}
     ) | {  # likewise the seller's details (printed documents)
         key: getattr(form, key).data
@@ -202,6 +223,7 @@ def setting_label(key: str) -> str:
         "vat_rates": _("VAT rates"),
         "backorder_policy": _("Backorders"),
         "ship_moves_to_shipped": _("Shipped with the tracking number"),
+        "courier_statuses": _("Status after the courier’s changes"),
     }.get(key, key)
 
 
@@ -231,6 +253,9 @@ def _label(value: Any) -> str:
         "enabled": _("on"),
         "delay_hours": _("hours"),
         "days": _("days"),
+        "picked_up": _("picked up"),
+        "on_the_way": _("on the way"),
+        "failed": _("not delivered"),
     }.get(value, LANGUAGE_NAMES.get(value, value))
 
 
@@ -253,6 +278,17 @@ def describe_value(key: str, value: Any) -> str:
             hours=value.get("pickup_hours", ""),
             lead=format_number(value.get("pickup_lead_days", 0)),
             horizon=format_number(value.get("pickup_horizon_days", 0)),
+        )
+    if key == "courier_statuses" and isinstance(value, dict):
+        names = {
+            status.code: orders.status_name(status)
+            for status in db.session.scalars(
+                db.select(OrderStatus).where(OrderStatus.code.in_(value.values()))
+            )
+        }
+        return ", ".join(
+            f"{_label(state)}: {names.get(code, code) if code else _('no change')}"
+            for state, code in value.items()
         )
     if isinstance(value, dict):
         return ", ".join(f"{_label(k)}: {_label(v)}" for k, v in value.items())

@@ -5,7 +5,9 @@ My tasks: picked up, on the way, delivered (with the cash collected) or failed w
 
 Delivered completes the order's open delivery orders through ``deliveries.do_step`` (the goods
 leave through the stock ledger), records the cash through the payments service and moves the
-seller's status to the first Completed one through ``orders.services.change_status``. Every
+seller's status to the first Completed one through ``orders.services.change_status``. Picked
+up, on the way and failed move it to the status the seller chose for them (the setting
+``courier_statuses``; none: no change), which tells the customer what that status says. Every
 change writes an order history row (kind "courier") in the caller's transaction.
 """
 
@@ -28,6 +30,7 @@ from shop.orders import services as orders
 from shop.orders.history import Actor
 from shop.orders.models import StatusGroup
 from shop.sales.models import DeliveryMethod, Order, OrderState
+from shop.settings import services as settings
 
 REASON_MAX = 200
 
@@ -212,7 +215,9 @@ def mark(task: CourierTask, courier: User, to: TaskState) -> CourierTask:
     if to not in (TaskState.PICKED_UP, TaskState.ON_THE_WAY):
         raise CourierRefused(gettext("Choose one of the actions."), field="task")
     order = _move(task, courier, to)
-    history.record(order, by=Actor.courier(courier), kind="courier", after=to.value)
+    by = Actor.courier(courier)
+    history.record(order, by=by, kind="courier", after=to.value)
+    _follow_with_status(order, to, by=by)
     return task
 
 
@@ -252,15 +257,34 @@ def fail(task: CourierTask, courier: User, *, reason: str, other: str = "") -> C
     task.failure_reason = reason
     # A listed reason by its code (shown in the reader's language), a typed one as the note.
     listed = reason in FAILURE_REASONS
+    by = Actor.courier(courier)
     history.record(
         order,
-        by=Actor.courier(courier),
+        by=by,
         kind="courier",
         before=reason if listed else "",
         after=TaskState.FAILED.value,
         note="" if listed else reason,
     )
+    _follow_with_status(order, TaskState.FAILED, by=by)
     return task
+
+
+def _follow_with_status(order: Order, state: TaskState, *, by: Actor) -> None:
+    """Move the order to the status the seller chose for this task state, if any and if it is
+    not there yet. The task change stands whatever happens here: a status that no longer
+    qualifies (archived, now needs tracking or cancels) is skipped, and a change refused
+    (someone moved the order meanwhile) leaves the status as it is."""
+    code = settings.current().courier_statuses.get(state.value, "")
+    if not code:
+        return
+    status = next((s for s in settings.courier_target_statuses() if s.code == code), None)
+    if status is None or order.status_id == status.id:
+        return
+    try:
+        orders.change_status(order, status, by=by)
+    except orders.StatusChangeRefused:
+        pass
 
 
 def _complete_deliveries(order: Order, *, by: Actor) -> None:

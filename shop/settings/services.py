@@ -15,6 +15,7 @@ from shop.errors import ShopError
 from shop.extensions import db
 from shop.i18n import LANGUAGES, ascii_digits
 from shop.money import CURRENCIES, scale
+from shop.orders.models import OrderStatus, StatusGroup
 from shop.settings.models import Setting, SettingChange
 
 # Delivery prices (gross) that suit each currency when the seller has not set any.
@@ -81,6 +82,11 @@ class ShopSettings:
     backorder_policy: str = "ask"
     # Doing the ship step with a tracking number moves the order to the Shipped status.
     ship_moves_to_shipped: bool = False
+    # The status an order moves to when its courier marks the task picked up, on the way or
+    # failed (a status code; empty: no change). Delivered always completes the order.
+    courier_statuses: dict[str, str] = field(
+        default_factory=lambda: {"picked_up": "", "on_the_way": "", "failed": ""}
+    )
 
     def offered_vat_rates(self) -> list[Decimal]:
         rates = self.vat_rates or DEFAULT_VAT_RATES.get(self.currency, DEFAULT_VAT_RATES["TRY"])
@@ -153,6 +159,8 @@ SMS_PRICE_MAX = Decimal("100")
 CART_DELAY_HOURS = (1, 168)
 TRANSFER_DAYS = (0, 30)
 LOW_STOCK_THRESHOLD = (0, 100000)
+# Courier task states a seller may follow with a status of their choice.
+COURIER_STATES = ("picked_up", "on_the_way", "failed")
 SHOP_NAME_MAX = 80
 BANK_ACCOUNT_MAX = 500
 SELLER_TEXT_MAX = {"seller_address": 300, "seller_tax_id": 32, "seller_tax_office": 80}
@@ -238,6 +246,20 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
         if changes["backorder_policy"] not in ("ask", "always", "never"):
             errors["backorder_policy"] = gettext("Choose what happens to the units not delivered.")
         clean["backorder_policy"] = changes["backorder_policy"]
+    if "courier_statuses" in changes:
+        given = changes["courier_statuses"] if isinstance(changes["courier_statuses"], dict) else {}
+        allowed = {status.code for status in courier_target_statuses()}
+        chosen = {}
+        for state in COURIER_STATES:
+            code = given.get(state, now.courier_statuses.get(state, ""))
+            code = code.strip() if isinstance(code, str) else None
+            if code is None or (code and code not in allowed):
+                errors[f"courier_statuses.{state}"] = gettext(
+                    "Choose no change, or one of the statuses offered (In progress or Not completed, "
+                    "with no tracking number, not cancelling)."
+                )
+            chosen[state] = code or ""
+        clean["courier_statuses"] = chosen
     if "ship_moves_to_shipped" in changes:
         clean["ship_moves_to_shipped"] = changes["ship_moves_to_shipped"] is True
     if "admin_email" in changes:
@@ -369,6 +391,25 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
             )
         clean["vat_rates"] = rates if rates is not None else now.vat_rates
     return clean, errors
+
+
+def courier_target_statuses() -> list[OrderStatus]:
+    """Statuses a courier's change may move an order to: in use, of the In progress or Not
+    completed group (the goods are on their way, or did not arrive; Delivered alone completes),
+    and none that needs a tracking number (a courier has none) or cancels the order (the goods
+    are with the courier)."""
+    return list(
+        db.session.scalars(
+            db.select(OrderStatus)
+            .where(
+                OrderStatus.archived.is_(False),
+                OrderStatus.group.in_([StatusGroup.IN_PROGRESS, StatusGroup.NOT_COMPLETED]),
+                OrderStatus.requires_tracking.is_(False),
+                OrderStatus.cancels_order.is_(False),
+            )
+            .order_by(OrderStatus.position, OrderStatus.id)
+        )
+    )
 
 
 VAT_RATES_MAX = 10
