@@ -132,9 +132,15 @@ def test_a_product_made_in_the_back_office_is_bought_and_its_reservation_is_in_t
         # The red one has no stock; then the grey one (each choice swapped in by htmx).
         choice = shopper.get_by_label("Variant")
         expect(choice.locator("option")).to_have_text(["One size / Grey", "One size / Red — sold out"])
+        # htmx wires a swapped-in picker when the swap settles (20 ms later): a choice made
+        # before that fires no request, which a slow machine's test run would do. Count settles.
+        shopper.evaluate(
+            "window.settled = 0; document.body.addEventListener('htmx:afterSettle', () => window.settled++)"
+        )
         choice.select_option(label="One size / Red — sold out")
         expect(buy_box).to_contain_text(f"SKU {OTHER}")
         expect(buy_box).to_contain_text(re.compile("sold out", re.I))
+        shopper.wait_for_function("() => window.settled >= 1")
         choice.select_option(label="One size / Grey")
         expect(buy_box).to_contain_text(f"SKU {STOCKED}")
         expect(buy_box).to_contain_text("349.90")
