@@ -12,13 +12,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from shop.accounts.models import User
 from shop.db_types import utcnow
 from shop.documents import render
 from shop.documents.models import DocumentBatch
 from shop.extensions import db
+from shop.jobs import claim_next, report
 from shop.orders.history import Actor
 from shop.sales.models import Order
 
@@ -72,27 +73,11 @@ def claim() -> int | None:
         DocumentBatch.status == QUEUED,
         (DocumentBatch.status == RENDERING) & (DocumentBatch.started_at < now - STALE_AFTER),
     )
-    picked = select(DocumentBatch.id).where(due).order_by(DocumentBatch.id).limit(1)
-    if db.session.scalar(picked) is None:  # the usual round: a read, no write
-        db.session.commit()
-        return None
-    if db.session.get_bind().dialect.name == "postgresql":
-        chosen = picked.with_for_update(skip_locked=True).cte("chosen")
-        statement = update(DocumentBatch).where(DocumentBatch.id == chosen.c.id)
-    else:  # SQLite: one statement under its single write lock
-        statement = update(DocumentBatch).where(DocumentBatch.id.in_(picked.scalar_subquery()), due)
-    claimed = db.session.execute(
-        statement.values(status=RENDERING, started_at=now, done=0)
-        .returning(DocumentBatch.id)
-        .execution_options(synchronize_session=False)
-    ).scalar()
-    db.session.commit()
-    return claimed
+    return claim_next(DocumentBatch, due, status=RENDERING, started_at=now, done=0)
 
 
 def _report(batch_id: int, **values: object) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(update(DocumentBatch).where(DocumentBatch.id == batch_id).values(**values))
+    report(DocumentBatch, batch_id, **values)
 
 
 def run(batch_id: int) -> DocumentBatch:

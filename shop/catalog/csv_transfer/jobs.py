@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from shop.accounts.models import User
@@ -22,6 +22,7 @@ from shop.catalog.models import CatalogImport
 from shop.catalog.stock import StockRefused
 from shop.db_types import utcnow
 from shop.extensions import db
+from shop.jobs import claim_next, report
 from shop.orders.history import Actor
 
 QUEUED, VALIDATING, APPLYING, DONE, FAILED = "queued", "validating", "applying", "done", "failed"
@@ -56,29 +57,11 @@ def claim() -> int | None:
         CatalogImport.status == QUEUED,
         (CatalogImport.status.in_((VALIDATING, APPLYING))) & (CatalogImport.started_at < now - STALE_AFTER),
     )
-    picked = select(CatalogImport.id).where(due).order_by(CatalogImport.id).limit(1)
-    if db.session.scalar(picked) is None:  # the usual case: a read, not a write each round of the worker
-        db.session.commit()
-        return None
-    if db.session.get_bind().dialect.name == "postgresql":
-        # As the outbox does: SKIP LOCKED in a CTE, so two workers never take the same file.
-        chosen = picked.with_for_update(skip_locked=True).cte("chosen")
-        statement = update(CatalogImport).where(CatalogImport.id == chosen.c.id)
-    else:  # SQLite: one statement under its single write lock
-        statement = update(CatalogImport).where(CatalogImport.id.in_(picked.scalar_subquery()), due)
-    claimed = db.session.execute(
-        statement.values(status=VALIDATING, started_at=now, rows_done=0)
-        .returning(CatalogImport.id)
-        .execution_options(synchronize_session=False)
-    ).scalar()
-    db.session.commit()
-    return claimed
+    return claim_next(CatalogImport, due, status=VALIDATING, started_at=now, rows_done=0)
 
 
 def _report(job_id: int, **values: object) -> None:
-    """Progress on a connection of its own, committed at once, whatever the job's transaction."""
-    with db.engine.begin() as connection:
-        connection.execute(update(CatalogImport).where(CatalogImport.id == job_id).values(**values))
+    report(CatalogImport, job_id, **values)
 
 
 def run(job_id: int) -> CatalogImport:
