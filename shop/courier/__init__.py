@@ -95,15 +95,15 @@ def _card(task: CourierTask) -> dict:
 
 def _page(status: int = 200, *, failed: tuple[int, list[str]] | None = None):
     page = max(parse_id(request.args.get("page")) or 1, 1)
-    tasks = couriers.open_tasks(current_user)
-    shown = tasks[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    total = couriers.open_task_count(current_user)
+    shown = couriers.open_tasks(current_user, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return (
         render_template(
             "courier/tasks.html",
             cards=[_card(task) for task in shown],
-            total=len(tasks),
+            total=total,
             page=page,
-            more=len(tasks) > page * PAGE_SIZE,
+            more=total > page * PAGE_SIZE,
             task_form=TaskForm(formdata=None),
             deliver_form=DeliverForm(formdata=None),
             fail_form=FailForm(formdata=None),

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import func, update
+from sqlalchemy.orm import selectinload
 
 from shop import events
 from shop.accounts.models import Role, User
@@ -89,15 +90,27 @@ def task_for(order: Order) -> CourierTask | None:
     return db.session.scalar(db.select(CourierTask).where(CourierTask.order_id == order.id))
 
 
-def open_tasks(courier: User) -> list[CourierTask]:
-    """The courier's deliveries still to make, oldest assignment first."""
+def _open(courier: User):  # noqa: ANN202
+    return CourierTask.courier_id == courier.id, CourierTask.state.in_(OPEN_TASK_STATES)
+
+
+def open_tasks(courier: User, *, offset: int = 0, limit: int | None = None) -> list[CourierTask]:
+    """The courier's deliveries still to make, oldest assignment first, with their orders and
+    lines in two more statements however many there are."""
     return list(
         db.session.scalars(
             db.select(CourierTask)
-            .where(CourierTask.courier_id == courier.id, CourierTask.state.in_(OPEN_TASK_STATES))
+            .where(*_open(courier))
             .order_by(CourierTask.assigned_at, CourierTask.id)
+            .options(selectinload(CourierTask.order).selectinload(Order.lines))
+            .offset(offset)
+            .limit(limit)
         )
     )
+
+
+def open_task_count(courier: User) -> int:
+    return db.session.scalar(db.select(func.count()).select_from(CourierTask).where(*_open(courier))) or 0
 
 
 def own_task(courier: User, task_id: int | None) -> CourierTask | None:

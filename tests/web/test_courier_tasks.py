@@ -215,3 +215,36 @@ def test_staff_bad_assignment_input_changes_nothing(shopper, form):
 
     assert response.status_code == 303 and bulk.status_code == 303
     assert db.session.scalar(db.select(db.func.count()).select_from(CourierTask)) == 0
+
+
+def test_my_tasks_runs_the_same_statements_for_one_task_or_six_and_writes_nothing(world):
+    """A courier's page costs a fixed number of SQL statements however many tasks they have."""
+    import re
+
+    from sqlalchemy import event
+
+    shopper, me = world["shopper"], world["me"]
+    engine = db.engine
+
+    def page_statements() -> list[str]:
+        seen: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert shopper.get("/courier/tasks").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return seen
+
+    one = page_statements()
+    by = Actor.system("test")
+    for n in range(5):
+        couriers.assign(_courier_order(by, name=f"Customer {n}"), me, by=by)
+    db.session.commit()
+    six = page_statements()
+
+    assert len(six) == len(one), (len(one), len(six))
+    assert not [s for s in six if re.match(r"\s*(INSERT|UPDATE|DELETE)", s, re.I)]
