@@ -220,3 +220,36 @@ def test_ready_date_and_board(shopper, floor):
         response = shopper.post(f"{screen(later)}/date", {"date": junk}, token_from=screen(later))
         assert response.status_code == 422
     assert current(later).pickup_date == new_day
+
+
+def test_the_board_runs_the_same_statements_for_one_order_or_five_and_writes_nothing(shopper, floor):
+    import re
+
+    from sqlalchemy import event
+
+    main, books, _lamp = floor
+    pickup_order(main, (books, 1))
+    db.session.commit()
+    log_in_staff(shopper)
+
+    def board_statements() -> list[str]:
+        seen: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert shopper.get("/admin/pickups").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return seen
+
+    one = board_statements()
+    for _ in range(4):
+        pickup_order(main, (books, 1))
+    db.session.commit()
+    five = board_statements()
+
+    assert len(five) == len(one), (len(one), len(five))
+    assert not [s for s in five if re.match(r"\s*(INSERT|UPDATE|DELETE)", s, re.I)]
