@@ -165,6 +165,16 @@ class CardPaymentUnavailable(PaymentNotPossible):
         return gettext("Card payment is not available. Choose another payment method.")
 
 
+class ProviderUnavailable(ShopError):
+    """The payment provider did not answer in time, or could not be reached."""
+
+    code = "provider_unavailable"
+    http_status = 502
+
+    def describe(self) -> str:
+        return gettext("The payment provider did not answer. Try again in a few minutes.")
+
+
 class DuplicateNotification(ShopError):
     """A provider sent an event we already acted on: acknowledge it, change nothing."""
 

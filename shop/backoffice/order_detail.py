@@ -123,7 +123,10 @@ def actor_kind_label(kind: str) -> str:
 def transaction_state_label(state: str) -> str:
     return {
         "pending": _("Pending"),
-        "succeeded": _("Succeeded"),
+        "authorised": _("Authorised"),
+        "captured": _("Captured"),
+        "partially_refunded": _("Partly refunded"),
+        "refunded": _("Refunded"),
         "failed": _("Failed"),
         "cancelled": _("Replaced"),
     }.get(state, state)

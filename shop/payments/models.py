@@ -16,11 +16,19 @@ from shop.sales.models import Order, PaymentMethod
 
 class TransactionState(enum.StrEnum):
     PENDING = "pending"  # sent to the provider, no answer yet
-    SUCCEEDED = "succeeded"  # money captured (or transfer recorded)
+    AUTHORISED = "authorised"  # the provider holds the money; not ours until captured
+    CAPTURED = "captured"  # money taken (or a transfer or cash recorded)
+    PARTIALLY_REFUNDED = "partially_refunded"  # captured, part of it given back
+    REFUNDED = "refunded"  # captured, all of it given back
     FAILED = "failed"  # declined, or refused (amount mismatch)
     # Replaced by a newer attempt before any answer. Its page may still be paid: a capture that
     # comes anyway is money received and is recorded (as an overpayment if the order is paid).
     CANCELLED = "cancelled"
+
+
+# States of a transaction whose money was taken: refunds come out of these, a second capture of
+# one of them is the same money again.
+MONEY_TAKEN = (TransactionState.CAPTURED, TransactionState.PARTIALLY_REFUNDED, TransactionState.REFUNDED)
 
 
 class PaymentTransaction(db.Model):
@@ -34,6 +42,8 @@ class PaymentTransaction(db.Model):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     provider_reference: Mapped[str] = mapped_column(String(80), default="")
     amount: Mapped[Decimal] = mapped_column(Money)
+    # Given back so far (never more than amount): refunds through the provider or recorded by hand.
+    amount_refunded: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"), server_default="0")
     currency: Mapped[str] = mapped_column(String(3))
     state: Mapped[TransactionState] = mapped_column(
         str_enum(TransactionState), default=TransactionState.PENDING

@@ -26,6 +26,15 @@ class Notification:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    """The provider's answer to a refund: done (with its id for the refund) or refused (why)."""
+
+    succeeded: bool
+    provider_reference: str = ""
+    message: str = ""  # the provider's reason when refused, for the seller (not translated)
+
+
 class PaymentProvider(Protocol):
     name: str
     # How long the provider's page for one transaction stays payable: within it, a second "pay"
@@ -41,6 +50,16 @@ class PaymentProvider(Protocol):
 
     def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
         """Verify a notification's signature and freshness; raise PaymentRejected if it fails."""
+
+    # Whether refund() can give money back through the provider; a provider that cannot leaves
+    # the seller to record a manual refund.
+    can_refund: bool
+
+    def refund(self, transaction: PaymentTransaction, amount: Decimal, *, key: str) -> RefundResult:
+        """Give ``amount`` of a captured transaction back. ``key`` is the refund's idempotency key
+        (the same key twice refunds once, where the provider supports it). A refusal is a
+        RefundResult(succeeded=False, message=...); no answer (timeout, connection refused)
+        raises ProviderUnavailable, and then nobody knows whether it was refunded."""
 
 
 _registry: dict[str, type] = {}

@@ -18,7 +18,7 @@ from shop.extensions import db
 from shop.money import round_money
 from shop.orders import history
 from shop.orders.history import Actor
-from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
+from shop.payments.models import MONEY_TAKEN, PaymentTransaction, ProviderNotification, TransactionState
 from shop.payments.providers import Notification, card_provider, card_provider_name, get_provider
 from shop.sales import services as sales
 from shop.sales.models import Order, OrderState, PaymentMethod, PaymentState
@@ -94,7 +94,12 @@ def handle_notification(provider_name: str, body: bytes, headers: Mapping[str, s
     overpayment, to refund. Only a transaction already captured ignores a second capture.
     """
     provider = get_provider(provider_name)
-    notification = provider.parse_notification(body, headers)
+    return apply_notification(provider_name, provider.parse_notification(body, headers))
+
+
+def apply_notification(provider_name: str, notification: Notification) -> PaymentTransaction:
+    """Act once on what a provider said, however it reached us (a signed notification, or the
+    answer to our own query after the shopper's browser came back with a token)."""
     transaction = db.session.scalar(
         db.select(PaymentTransaction).where(
             PaymentTransaction.reference == notification.reference,
@@ -115,7 +120,7 @@ def handle_notification(provider_name: str, body: bytes, headers: Mapping[str, s
             transaction.error = notification.message or "declined"
             history.record(order, by=by, kind="payment", after="declined", note=transaction.error)
         return transaction  # a decline for a settled or replaced transaction changes nothing
-    if transaction.state == TransactionState.SUCCEEDED:
+    if transaction.state in MONEY_TAKEN:
         return transaction  # captured once already: this is another word for the same money
     if notification.amount != transaction.amount or notification.currency != transaction.currency:
         transaction.state = TransactionState.FAILED
@@ -123,7 +128,7 @@ def handle_notification(provider_name: str, body: bytes, headers: Mapping[str, s
         history.record(order, by=by, kind="payment", note=transaction.error)
         return transaction
     transaction.provider_reference = notification.provider_reference
-    transaction.state = TransactionState.SUCCEEDED
+    transaction.state = TransactionState.CAPTURED
     transaction.error = ""
     _register_payment(order, transaction, by=by)
     return transaction
@@ -273,7 +278,7 @@ def _record_manual(
         provider_reference=reference[:80],
         amount=value,
         currency=order.currency,
-        state=TransactionState.SUCCEEDED,
+        state=TransactionState.CAPTURED,
     )
     db.session.add(transaction)
     db.session.flush()

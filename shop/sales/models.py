@@ -129,7 +129,9 @@ class Order(db.Model):
 
     payment_method: Mapped[PaymentMethod | None] = mapped_column(str_enum(PaymentMethod))
     payment_state: Mapped[PaymentState] = mapped_column(str_enum(PaymentState), default=PaymentState.NOT_PAID)
-    amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # received in all
+    # Given back in all (refunds through a provider or recorded by hand); paid - refunded is kept.
+    amount_refunded: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"), server_default="0")
 
     # Once a sales order: the seller's status (orders.services.change_status), shipment, sales.
     status_id: Mapped[int | None] = mapped_column(ForeignKey("order_statuses.id"))
@@ -191,14 +193,19 @@ class Order(db.Model):
         return Decimal("0") if self.state == OrderState.CANCELLED else self.total
 
     @property
+    def amount_kept(self) -> Decimal:
+        """Received and not given back."""
+        return (self.amount_paid or Decimal("0")) - (self.amount_refunded or Decimal("0"))
+
+    @property
     def amount_due(self) -> Decimal:
         """Still to pay; never negative (a surplus is ``amount_to_refund``)."""
-        return max(self.amount_owed - (self.amount_paid or Decimal("0")), Decimal("0"))
+        return max(self.amount_owed - self.amount_kept, Decimal("0"))
 
     @property
     def amount_to_refund(self) -> Decimal:
-        """Received beyond what is owed: to be paid back (refunds themselves are not recorded yet)."""
-        return max((self.amount_paid or Decimal("0")) - self.amount_owed, Decimal("0"))
+        """Kept beyond what is owed: to be paid back. owed = kept + due - to_refund, always."""
+        return max(self.amount_kept - self.amount_owed, Decimal("0"))
 
     @property
     def is_paid(self) -> bool:

@@ -75,7 +75,7 @@ def test_two_captures_of_one_order_at_once_both_count_and_confirm_it_once(app, m
     assert order.amount_paid == 2 * total
     assert (order.state, order.payment_state) == (OrderState.SALES_ORDER, PaymentState.OVERPAID)
     assert (order.amount_due, order.amount_to_refund) == (Decimal("0"), total)
-    assert [t.state for t in payments.transactions_for(order)] == [TransactionState.SUCCEEDED] * 2
+    assert [t.state for t in payments.transactions_for(order)] == [TransactionState.CAPTURED] * 2
     confirmed = db.session.scalars(
         db.select(OrderEvent.id).where(OrderEvent.order_id == order_id, OrderEvent.after == "sales_order")
     ).all()

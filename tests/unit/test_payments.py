@@ -38,7 +38,7 @@ def test_a_captured_card_payment_makes_the_quotation_a_sales_order(app, card_ord
 
     transaction = payments.handle_notification("test", body, headers)
 
-    assert transaction.state == TransactionState.SUCCEEDED
+    assert transaction.state == TransactionState.CAPTURED
     assert card_order.state == OrderState.SALES_ORDER
     assert card_order.payment_state == PaymentState.PAID
     assert card_order.amount_paid == card_order.total
@@ -119,7 +119,7 @@ def test_a_card_payment_after_the_window_closed_is_to_refund_and_the_order_stays
 
     transaction = payments.handle_notification("test", body, headers)
 
-    assert transaction.state == TransactionState.SUCCEEDED
+    assert transaction.state == TransactionState.CAPTURED
     assert card_order.state == OrderState.CANCELLED
     # A cancelled order owes nothing: all of it is to refund, nothing is due.
     assert card_order.payment_state == PaymentState.OVERPAID

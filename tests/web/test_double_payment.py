@@ -77,8 +77,8 @@ def overpaid(shopper, card_order) -> int:
     _age(_transactions(card_order)[0])
     _pay(shopper, card_order)
     first, second = _transactions(card_order)
-    assert _capture(shopper, second, "evt-second").get_json() == {"status": "ok", "state": "succeeded"}
-    assert _capture(shopper, first, "evt-first").get_json() == {"status": "ok", "state": "succeeded"}
+    assert _capture(shopper, second, "evt-second").get_json() == {"status": "ok", "state": "captured"}
+    assert _capture(shopper, first, "evt-first").get_json() == {"status": "ok", "state": "captured"}
     return card_order
 
 
@@ -116,7 +116,7 @@ def test_a_capture_for_a_replaced_payment_is_still_money_received(shopper, card_
     response = _capture(shopper, first, "evt-late")
 
     order = _order(card_order)
-    assert response.get_json() == {"status": "ok", "state": "succeeded"}
+    assert response.get_json() == {"status": "ok", "state": "captured"}
     assert (order.state, order.payment_state, order.amount_paid) == (
         OrderState.SALES_ORDER,
         PaymentState.PAID,
@@ -124,7 +124,7 @@ def test_a_capture_for_a_replaced_payment_is_still_money_received(shopper, card_
     )
     # Nothing is due any more: the newer page must not take the money again.
     assert [t.state for t in _transactions(card_order)] == [
-        TransactionState.SUCCEEDED,
+        TransactionState.CAPTURED,
         TransactionState.CANCELLED,
     ]
 
@@ -149,7 +149,7 @@ def test_a_capture_for_an_order_already_paid_is_recorded_as_an_overpayment_never
     assert order.amount_due == Decimal("0")
     assert order.amount_to_refund == order.total
     assert order.state == OrderState.SALES_ORDER
-    assert [t.state for t in _transactions(overpaid)] == [TransactionState.SUCCEEDED] * 2
+    assert [t.state for t in _transactions(overpaid)] == [TransactionState.CAPTURED] * 2
     notes = db.session.scalars(
         db.select(OrderEvent.note).where(OrderEvent.order_id == overpaid, OrderEvent.after == "overpaid")
     ).all()

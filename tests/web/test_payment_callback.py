@@ -112,7 +112,7 @@ def test_an_approved_card_payment_ends_on_the_order_page_with_the_order_confirme
     assert order.state == OrderState.SALES_ORDER
     assert order.payment_state == PaymentState.PAID
     assert order.amount_paid == order.total
-    assert [t.state for t in _transactions(order_id)] == [TransactionState.SUCCEEDED]
+    assert [t.state for t in _transactions(order_id)] == [TransactionState.CAPTURED]
 
 
 def test_a_declined_card_payment_leaves_the_order_awaiting_payment_and_says_declined(shopper, card_order):
@@ -143,7 +143,7 @@ def test_after_a_decline_pay_starts_a_new_payment_that_can_be_approved(shopper, 
     assert location_path(retry) != pay_path
     assert "Thank you! Your payment was received." in text(approved)
     assert (order.state, order.payment_state) == (OrderState.SALES_ORDER, PaymentState.PAID)
-    assert [t.state for t in _transactions(order_id)] == [TransactionState.FAILED, TransactionState.SUCCEEDED]
+    assert [t.state for t in _transactions(order_id)] == [TransactionState.FAILED, TransactionState.CAPTURED]
     assert order.amount_paid == order.total
 
 
@@ -189,11 +189,11 @@ def test_a_valid_notification_posted_twice_is_acted_on_once(shopper, card_order)
     second = _post_notification(shopper, body, headers)
 
     order = _order(order_id)
-    assert (first.status_code, first.get_json()) == (200, {"status": "ok", "state": "succeeded"})
+    assert (first.status_code, first.get_json()) == (200, {"status": "ok", "state": "captured"})
     assert (second.status_code, second.get_json()) == (200, {"status": "duplicate"})
     assert order.amount_paid == order.total
     assert (order.state, order.payment_state) == (OrderState.SALES_ORDER, PaymentState.PAID)
-    assert [t.state for t in _transactions(order_id)] == [TransactionState.SUCCEEDED]
+    assert [t.state for t in _transactions(order_id)] == [TransactionState.CAPTURED]
     assert _count(ProviderNotification) == 1
     assert _payment_events(order_id) == 1
 
@@ -211,7 +211,7 @@ def test_a_second_event_for_a_settled_transaction_changes_nothing(shopper, card_
         PaymentState.PAID,
         order.total,
     )
-    assert [t.state for t in _transactions(order_id)] == [TransactionState.SUCCEEDED]
+    assert [t.state for t in _transactions(order_id)] == [TransactionState.CAPTURED]
 
 
 def _assert_nothing_changed(order_id: int) -> None:
@@ -281,7 +281,7 @@ def test_a_stale_notification_does_not_use_up_its_event_id(shopper, card_order):
 
     response = _post_notification(shopper, body, headers)
 
-    assert response.get_json() == {"status": "ok", "state": "succeeded"}
+    assert response.get_json() == {"status": "ok", "state": "captured"}
 
 
 def test_a_notification_for_an_unknown_reference_is_refused(shopper, card_order):
@@ -344,7 +344,7 @@ def test_the_notify_endpoint_needs_no_csrf_token_and_no_session(other_shopper, c
     response = _post_notification(other_shopper, body, headers)
 
     assert response.status_code == 200
-    assert json.loads(response.get_data()) == {"status": "ok", "state": "succeeded"}
+    assert json.loads(response.get_data()) == {"status": "ok", "state": "captured"}
     assert _order(order_id).payment_state == PaymentState.PAID
 
 
