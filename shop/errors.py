@@ -183,3 +183,15 @@ class DuplicateNotification(ShopError):
 
     def describe(self) -> str:
         return "already processed"
+
+
+class RefundNotPossible(ShopError):
+    """A refund refused before any money moved (too much, nothing chosen, a payment that cannot
+    be refunded through its provider): the message says what the seller can do instead."""
+
+    code = "refund_not_possible"
+    field = "amount"
+    http_status = 422
+
+    def describe(self) -> str:
+        return self._message or gettext("This refund is not possible.")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +16,7 @@ from shop import events
 from shop.db_types import utcnow
 from shop.errors import DuplicateNotification, PaymentNotPossible, PaymentRejected
 from shop.extensions import db
+from shop.i18n import format_money, shop_today
 from shop.money import round_money
 from shop.orders import history
 from shop.orders.history import Actor
@@ -38,7 +40,22 @@ def can_pay_by_card(order: Order) -> bool:
         order.state == OrderState.QUOTATION_SENT
         and order.payment_method == PaymentMethod.CARD
         and not order.is_paid
+        and not held_for_review(order)
         and bool(card_provider_name())
+    )
+
+
+def held_for_review(order: Order) -> bool:
+    """A card payment the provider holds for its fraud review (iyzico): paying again would pay twice."""
+    return bool(
+        db.session.scalar(
+            db.select(PaymentTransaction.id)
+            .where(
+                PaymentTransaction.order_id == order.id,
+                PaymentTransaction.state == TransactionState.AUTHORISED,
+            )
+            .limit(1)
+        )
     )
 
 
@@ -53,7 +70,7 @@ def start_card_payment(order: Order) -> str:
     order = _lock(order)
     if order.state != OrderState.QUOTATION_SENT or order.payment_method != PaymentMethod.CARD:
         raise PaymentNotPossible()
-    if order.is_paid:
+    if order.is_paid or held_for_review(order):
         raise PaymentNotPossible()
     provider = card_provider()
     now = utcnow()
@@ -114,8 +131,14 @@ def apply_notification(provider_name: str, notification: Notification) -> Paymen
     order = _lock(transaction.order)
     db.session.refresh(transaction)
     by = Actor.provider(provider_name)
-    if notification.outcome != "captured":
+    if notification.outcome == "review":  # paid, held by the provider's fraud check: not ours yet
         if transaction.state == TransactionState.PENDING:
+            transaction.state = TransactionState.AUTHORISED
+            transaction.provider_reference = notification.provider_reference
+            history.record(order, by=by, kind="payment", after="under review", note=notification.message)
+        return transaction
+    if notification.outcome != "captured":
+        if transaction.state in (TransactionState.PENDING, TransactionState.AUTHORISED):
             transaction.state = TransactionState.FAILED
             transaction.error = notification.message or "declined"
             history.record(order, by=by, kind="payment", after="declined", note=transaction.error)
@@ -183,9 +206,14 @@ def _remember(provider_name: str, event_id: str) -> None:
 
 
 def payment_state_for(order: Order) -> PaymentState:
-    """The payment state the amounts say: more than owed is to refund, never a negative due."""
+    """The payment state the amounts say: more than owed is to refund, never a negative due.
+    Refunded: nothing due or to give back after refunds of the order (not only of a surplus),
+    none of the money kept (else partly)."""
     if order.amount_to_refund > 0:
         return PaymentState.OVERPAID
+    refunded = order.amount_credited if order.state != OrderState.CANCELLED else order.amount_refunded
+    if refunded and order.amount_due == 0:
+        return PaymentState.PARTIALLY_REFUNDED if order.amount_kept > 0 else PaymentState.REFUNDED
     if order.state != OrderState.CANCELLED and order.amount_due == 0:
         return PaymentState.PAID
     return PaymentState.NOT_PAID
@@ -241,21 +269,35 @@ events.status_changed.connect(_on_cancelled)  # a status that cancels a sales or
 
 
 def record_bank_transfer(
-    order: Order, amount: str | Decimal, *, by: Actor, reference: str = ""
+    order: Order, amount: str | Decimal, *, by: Actor, reference: str = "", received_on: date | None = None
 ) -> PaymentTransaction:
     """The seller saw the transfer arrive. A quotation sent that is now paid becomes a sales order."""
-    return _record_manual(order, amount, PaymentMethod.BANK_TRANSFER, by=by, reference=reference)
+    return _record_manual(
+        order, amount, PaymentMethod.BANK_TRANSFER, by=by, reference=reference, received_on=received_on
+    )
 
 
-def record_cash_payment(order: Order, amount: str | Decimal, *, by: Actor) -> PaymentTransaction:
+def record_cash_payment(
+    order: Order, amount: str | Decimal, *, by: Actor, reference: str = "", received_on: date | None = None
+) -> PaymentTransaction:
     """Cash handed over (to a courier at the door, or at the counter): the same rules as a
     transfer the seller records."""
-    return _record_manual(order, amount, PaymentMethod.CASH, by=by)
+    return _record_manual(
+        order, amount, PaymentMethod.CASH, by=by, reference=reference, received_on=received_on
+    )
 
 
 def _record_manual(
-    order: Order, amount: str | Decimal, method: PaymentMethod, *, by: Actor, reference: str = ""
+    order: Order,
+    amount: str | Decimal,
+    method: PaymentMethod,
+    *,
+    by: Actor,
+    reference: str = "",
+    received_on: date | None = None,
 ) -> PaymentTransaction:
+    if received_on is not None and received_on > shop_today():
+        raise PaymentNotPossible(_("The date received cannot be in the future."), field="received_on")
     order = _lock(order)
     if order.state not in (OrderState.QUOTATION_SENT, OrderState.SALES_ORDER):
         raise PaymentNotPossible()
@@ -263,11 +305,14 @@ def _record_manual(
         value = round_money(Decimal(str(amount)), order.currency)
     except (InvalidOperation, ValueError):
         raise PaymentNotPossible(
-            "Enter the amount as a number, for example 1299.90.", field="amount"
+            _("Enter the amount as a number, for example 1299.90."), field="amount"
         ) from None
     if value <= 0 or value > order.amount_due:
         raise PaymentNotPossible(
-            f"The amount must be more than 0 and at most the {order.amount_due} {order.currency} still due.",
+            _(
+                "The amount must be more than 0 and at most the %(due)s still due.",
+                due=format_money(order.amount_due, order.currency),
+            ),
             field="amount",
         )
     transaction = PaymentTransaction(
@@ -279,6 +324,7 @@ def _record_manual(
         amount=value,
         currency=order.currency,
         state=TransactionState.CAPTURED,
+        received_on=received_on,
     )
     db.session.add(transaction)
     db.session.flush()

@@ -45,6 +45,8 @@ def payment_state_label(state: str) -> str:
         PaymentState.PAID: _("Paid"),
         PaymentState.NOT_PAID: _("Not paid"),
         PaymentState.OVERPAID: _("To refund"),
+        PaymentState.PARTIALLY_REFUNDED: _("Partly refunded"),
+        PaymentState.REFUNDED: _("Refunded"),
     }.get(state, str(state))
 
 
@@ -88,6 +90,9 @@ class PaymentState(enum.StrEnum):
     # More was received than the order owes (a second capture, or money for a cancelled order):
     # the surplus is to be refunded. A state of its own so the order list finds these by index.
     OVERPAID = "overpaid"
+    # Nothing due and nothing to give back, after refunds: part of the money kept, or none.
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
 
 
 def _tracking_token() -> str:
@@ -132,6 +137,9 @@ class Order(db.Model):
     amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # received in all
     # Given back in all (refunds through a provider or recorded by hand); paid - refunded is kept.
     amount_refunded: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"), server_default="0")
+    # The refunds' part that lowered what is owed (lines, delivery or an amount given back
+    # beyond a surplus), see shop/payments/refunds.py: owed = total - credited.
+    amount_credited: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"), server_default="0")
 
     # Once a sales order: the seller's status (orders.services.change_status), shipment, sales.
     status_id: Mapped[int | None] = mapped_column(ForeignKey("order_statuses.id"))
@@ -189,8 +197,11 @@ class Order(db.Model):
 
     @property
     def amount_owed(self) -> Decimal:
-        """What the customer owes in all: the total, or nothing once the order is cancelled."""
-        return Decimal("0") if self.state == OrderState.CANCELLED else self.total
+        """What the customer owes in all: the total less what refunds credited, or nothing once
+        the order is cancelled."""
+        if self.state == OrderState.CANCELLED:
+            return Decimal("0")
+        return self.total - (self.amount_credited or Decimal("0"))
 
     @property
     def amount_kept(self) -> Decimal:
@@ -209,7 +220,13 @@ class Order(db.Model):
 
     @property
     def is_paid(self) -> bool:
-        return self.payment_state in (PaymentState.PAID, PaymentState.OVERPAID)
+        """Nothing is due (paid, perhaps in part refunded since)."""
+        return self.payment_state in (
+            PaymentState.PAID,
+            PaymentState.OVERPAID,
+            PaymentState.PARTIALLY_REFUNDED,
+            PaymentState.REFUNDED,
+        )
 
     @property
     def delivery_amounts(self) -> LineAmounts:

@@ -4,6 +4,12 @@ Checkout redirects to its page (served by this app under /testpay/), the shopper
 declines, and the provider posts a signed notification to the shop's notify URL:
 ``Test-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">``. The page's own
 parameters are signed too, so a shopper cannot change the amount in the URL.
+
+Refunds: it takes no money, so it gives none back; it answers as a provider would. It approves
+every refund, unless the app's ``TEST_PROVIDER_REFUND_ANSWER`` says otherwise: "refuse" (the
+refusal a provider gives, for tests and for showing the flow), or "no_answer" (raises
+ProviderUnavailable, as a timeout would). The same key gives the same refund id, as an
+idempotent provider does.
 """
 
 from __future__ import annotations
@@ -18,10 +24,10 @@ from typing import Any
 from flask import url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from shop.errors import PaymentRejected
+from shop.errors import PaymentRejected, ProviderUnavailable
 from shop.payments import signatures
 from shop.payments.models import PaymentTransaction
-from shop.payments.providers import Notification, register
+from shop.payments.providers import Notification, RefundResult, register
 
 SIGNATURE_HEADER = "Test-Signature"
 TOLERANCE_SECONDS = 300  # notifications older than this are refused (replays)
@@ -44,8 +50,11 @@ class TestProvider:
         # Never by default: it approves any "card" (TEST_PAYMENTS_ENABLED, see shop/config.py).
         return bool(config.get("TEST_PAYMENTS_ENABLED"))
 
+    can_refund = True
+
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.secret = config["TEST_PROVIDER_SECRET"]
+        self.refund_answer = config.get("TEST_PROVIDER_REFUND_ANSWER") or "approve"
 
     def _pages(self) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret, salt="testpay-page")
@@ -84,6 +93,14 @@ class TestProvider:
             )
         except (ValueError, KeyError, TypeError, InvalidOperation):
             raise PaymentRejected("malformed notification") from None
+
+    def refund(self, transaction: PaymentTransaction, amount: Decimal, *, key: str) -> RefundResult:
+        if self.refund_answer == "no_answer":
+            raise ProviderUnavailable()
+        if self.refund_answer == "refuse":
+            return RefundResult(succeeded=False, message="Refund refused by the test provider")
+        refund_id = signatures.hmac_hex(self.secret, f"refund.{key}".encode()).decode()[:16]
+        return RefundResult(succeeded=True, provider_reference=f"tr_{refund_id}")
 
     # --- the provider's side (its hosted page) -----------------------------------------
 
