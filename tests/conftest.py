@@ -20,7 +20,7 @@ from shop.config import TestConfig
 from shop.extensions import db, limiter
 from shop.orders.defaults import install_default_statuses
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.fake_iyzico"]
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
