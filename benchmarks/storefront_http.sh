@@ -5,9 +5,10 @@
 #   DATABASE_URL=postgresql://USER@HOST:5432/DB benchmarks/storefront_http.sh
 #
 # Run benchmarks/storefront.py on that database first: it fills the bench-cat-* categories and
-# bench-p-* products this script asks for. WORKERS (4), CONNECTIONS (8), THREADS (2),
-# DURATION (15s) and PORT (8011) override the defaults. The last line is
-# `storefront_http home_rps=X category_rps=Y product_rps=Z`.
+# bench-p-* products this script asks for. gunicorn runs with script/gunicorn.conf.py (gthread
+# workers with keep-alive; GUNICORN_THREADS and GUNICORN_KEEPALIVE apply). WORKERS (4),
+# CONNECTIONS (8), THREADS (wrk's, 2), DURATION (15s) and PORT (8011) override the defaults.
+# The last line is `storefront_http home_rps=X category_rps=Y product_rps=Z`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,7 @@ workers="${WORKERS:-4}"
 base="http://127.0.0.1:${port}"
 
 SECRET_KEY="${SECRET_KEY:-storefront-http-benchmark}" DATABASE_URL="$DATABASE_URL" \
-  .venv/bin/gunicorn -w "$workers" -b "127.0.0.1:${port}" --log-level warning wsgi:app &
+  .venv/bin/gunicorn -c script/gunicorn.conf.py -w "$workers" -b "127.0.0.1:${port}" --log-level warning wsgi:app &
 gunicorn_pid=$!
 trap 'kill "$gunicorn_pid" 2>/dev/null || true; wait "$gunicorn_pid" 2>/dev/null || true' EXIT INT TERM
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import jdatetime
@@ -13,8 +14,10 @@ from babel.dates import DateTimePattern, parse_pattern
 from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, format_decimal
 from flask import current_app, g, has_request_context, request, session, url_for
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale, get_timezone, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from shop import money
@@ -74,7 +77,14 @@ def _money_pattern(code: str) -> NumberPattern:
 
 
 def locale_code() -> str:
-    return str(get_locale() or "en")
+    """The reader's language code. Once chosen for the request it is read straight from
+    Flask-Babel's request state (force_locale sets the same attribute), not through
+    get_locale()'s several context look-ups: a list page asks for it dozens of times."""
+    try:
+        locale = g._flask_babel.babel_locale
+    except (AttributeError, RuntimeError):  # not chosen yet, or no app context
+        locale = None
+    return str(locale or get_locale() or "en")
 
 
 def text_direction(locale: str | None = None) -> str:
@@ -198,8 +208,12 @@ def language_url(code: str) -> str:
     never from the raw path: ``/%5Cevil.example`` would give ``/\\evil.example``, which browsers
     read as another host. An address no page answers (a 404, a POST-only action) switches on the
     home page of its part of the shop."""
-    endpoint, values = _page_for_language_links()
-    return url_for(endpoint, **values, lang=code)
+    if "language_link_base" not in g:  # one url_for for the footer's links, not one each
+        endpoint, values = _page_for_language_links()
+        g.language_link_base = url_for(endpoint, **values)
+    # What url_for(endpoint, **values, lang=code) builds: values are all the route's own, so
+    # lang is the only query argument.
+    return f"{g.language_link_base}?{urlencode({'lang': code})}"
 
 
 def _page_for_language_links() -> tuple[str, dict]:
@@ -237,4 +251,24 @@ def init_app(app) -> None:
             "current_locale": locale,
             "text_direction": text_direction(locale),
             "language_names": {code: LANGUAGE_NAMES[code] for code in enabled_languages()[0]},
+            **_template_gettext(get_translations()),
         }
+
+
+def _template_gettext(translations) -> dict:  # noqa: ANN001
+    """``_()`` and ``ngettext()`` of this render bound to the request's translations, found once:
+    Flask-Babel's globals look them up again for every text (twenty on a list page). Same
+    behaviour as Jinja's newstyle gettext: autoescaped, always %-formatted."""
+
+    @pass_context
+    def gettext(context, text: str, /, **variables) -> str:  # noqa: ANN001, ANN003  (any placeholder name)
+        found = translations.ugettext(text)
+        return (Markup(found) if context.eval_ctx.autoescape else found) % variables
+
+    @pass_context
+    def ngettext(context, singular: str, plural: str, count: int, /, **variables) -> str:  # noqa: ANN001, ANN003
+        variables.setdefault("num", count)
+        found = translations.ungettext(singular, plural, count)
+        return (Markup(found) if context.eval_ctx.autoescape else found) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}

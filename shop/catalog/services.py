@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from functools import cache
+
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from shop.catalog.listing import SEARCH_MAX_TERMS, search_conditions  # noqa: F401  (the rule lives there)
@@ -26,13 +28,20 @@ def published_products(category: Category | None = None, query: str = "") -> lis
     return list(db.session.scalars(statement.order_by(Product.id)))
 
 
-def product_by_slug(slug: str) -> Product:
-    product = db.session.scalars(
-        db.select(Product)
-        .where(Product.slug == slug, Product.published.is_(True), Product.archived.is_(False))
+@cache
+def _product_by_slug_statement() -> Select:
+    """Built once per process, the slug its one parameter: building it and its cache key with
+    two joinedloads was a fifth of a product page's Python."""
+    return (
+        select(Product)
+        .where(Product.slug == bindparam("slug"), Product.published.is_(True), Product.archived.is_(False))
         # One statement for the product, its category and its few variants on sale.
         .options(joinedload(Product.category), joinedload(Product.variants))
-    ).unique().one_or_none()
+    )
+
+
+def product_by_slug(slug: str) -> Product:
+    product = db.session.scalars(_product_by_slug_statement(), {"slug": slug}).unique().one_or_none()
     if product is None or not product.variants:  # variants: only those on sale (not archived)
         raise NotFound()
     return product

@@ -11,6 +11,7 @@ per-visitor value (cart, CSRF token, nonce) is in a card.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from threading import Lock
 
 from flask import current_app, request
@@ -35,14 +36,25 @@ def _picture_key(photo: CardPicture | None) -> tuple | None:
     return (photo.id, photo.digest, widths)
 
 
-def product_card(card: ProductCard, currency: str, default_language: str) -> Markup:
-    """The ``<li class="product-card">`` of ``card`` in the reader's language."""
-    key = (
+def renderer() -> Callable[[ProductCard, str, str], Markup]:
+    """``product_card`` for this request's page, with the request's part of the key (app, site
+    root, language) looked up once rather than for each of the page's cards."""
+    request_key = (
         id(current_app._get_current_object()),  # noqa: SLF001  (tests run several apps in one process)
         request.script_root,
         locale_code(),
-        default_language,
-        currency,
+    )
+    return lambda card, currency, default_language: _card(request_key, card, currency, default_language)
+
+
+def product_card(card: ProductCard, currency: str, default_language: str) -> Markup:
+    """The ``<li class="product-card">`` of ``card`` in the reader's language."""
+    return renderer()(card, currency, default_language)
+
+
+def card_key(card: ProductCard) -> tuple:
+    """Every value of ``card`` its HTML shows (with the reader's language and the currency)."""
+    return (
         card.id,
         card.slug,
         tuple(sorted((card.name or {}).items())),
@@ -51,6 +63,10 @@ def product_card(card: ProductCard, currency: str, default_language: str) -> Mar
         card.in_stock,
         _picture_key(card.picture),
     )
+
+
+def _card(request_key: tuple, card: ProductCard, currency: str, default_language: str) -> Markup:
+    key = (*request_key, default_language, currency, *card_key(card))
     html = _rendered.get(key)
     if html is not None:
         return html
@@ -61,4 +77,3 @@ def product_card(card: ProductCard, currency: str, default_language: str) -> Mar
         while len(_rendered) > MAX_CARDS:
             _rendered.popitem(last=False)
     return html
-
