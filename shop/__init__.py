@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import time
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
@@ -37,6 +38,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+def _ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """pool_pre_ping, but only for a connection that sat in the pool ``idle_seconds`` or more.
+
+    A dead connection (database restarted, idle timeout of a proxy) is found before a request
+    uses it, as pool_pre_ping finds it; a connection handed back moments ago, as every one is
+    under load, skips the ping's round trip (one in seven of a storefront page's). A failed ping
+    raises DisconnectionError: the pool then drops that connection and opens another."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:  # noqa: ANN001  (a new one is alive too)
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        idle_since = record.info.get("idle_since")
+        if idle_since is not None and time.monotonic() - idle_since < idle_seconds:
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)  # the ping pool_pre_ping sends
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError("the connection did not answer the ping") from error
+            raise
 
 
 def _instance_secret(app: Flask) -> str:
@@ -71,6 +99,10 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     db.init_app(app)
+    ping_after = app.config.get("DATABASE_PING_AFTER_IDLE_SECONDS")
+    if ping_after is not None and not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _ping_idle_connections(db.engine, float(ping_after))
     # Batch mode so ALTERs work on SQLite too.
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True
@@ -92,6 +124,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     from shop.orders import services as _orders  # noqa: F401  (subscribes to sales-order events)
 
     notifications.connect()
+    from shop.invoicing import subscribers as invoicing
+
+    invoicing.connect()
 
     @login_manager.user_loader
     def _load_user(session_token: str) -> User | None:
@@ -115,6 +150,8 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from shop.backoffice import bp as backoffice_bp
     from shop.courier import bp as courier_bp
+    from shop.payments import iyzico as _iyzico_provider  # noqa: F401  (registers the "iyzico" provider)
+    from shop.payments.iyzico_views import bp as iyzico_bp
     from shop.payments.providers import warn_about_payments
     from shop.payments.views import bp as payments_bp
     from shop.storefront.views import bp as storefront_bp
@@ -126,6 +163,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.register_blueprint(courier_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(testpay_bp)
+    app.register_blueprint(iyzico_bp)
     warn_about_payments(app)
 
     @app.get("/healthz")

@@ -150,3 +150,7 @@ def register(app: Flask) -> None:
     from shop.notifications.worker import worker_command
 
     app.cli.add_command(worker_command)
+
+    from shop.invoicing.cli import invoices_cli
+
+    app.cli.add_command(invoices_cli)

@@ -14,7 +14,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: an SQLite file in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection idle this long is pinged before use (a dead one is replaced); one in
+    # use moments ago is not: pool_pre_ping's safety without its round trip on every request.
+    # 0 pings at every checkout, as pool_pre_ping does (PostgreSQL; SQLite files need none).
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10"))
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -56,6 +60,15 @@ class Config:
     # Which registered provider takes card payments. Unset: the test provider when it is on,
     # otherwise none, and checkout does not offer card payment.
     CARD_PAYMENT_PROVIDER = os.environ.get("CARD_PAYMENT_PROVIDER", "")
+    # iyzico (CARD_PAYMENT_PROVIDER=iyzico): the merchant's API and secret keys, the API address
+    # (sandbox by default; https://api.iyzipay.com for live; http:// only for a fake on loopback),
+    # how long to wait for an answer, and the secret its webhooks are signed with (X-IYZ-SIGNATURE-V3,
+    # the merchant secret key: unset, the webhook URL answers 404).
+    IYZICO_API_KEY = os.environ.get("IYZICO_API_KEY", "")
+    IYZICO_SECRET_KEY = os.environ.get("IYZICO_SECRET_KEY", "")
+    IYZICO_BASE_URL = os.environ.get("IYZICO_BASE_URL", "https://sandbox-api.iyzipay.com")
+    IYZICO_TIMEOUT_SECONDS = float(os.environ.get("IYZICO_TIMEOUT_SECONDS", "20"))
+    IYZICO_WEBHOOK_SECRET = os.environ.get("IYZICO_WEBHOOK_SECRET", "")
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Product pictures: where their bytes live ("database", or "package.module:ClassName" for an
     # object store), the largest upload (only the upload page accepts more than MAX_CONTENT_LENGTH)
@@ -79,6 +92,9 @@ class Config:
     # The signed cookie only carries the session's token: let it live as long as the longest
     # session may (the server decides sooner). Flask's default would end storefront ones at 31 days.
     PERMANENT_SESSION_LIFETIME = timedelta(days=STOREFRONT_SESSION_MAX_DAYS)
+    # So the cookie is written only when the session changed, not re-signed on every page: its
+    # lifetime is the absolute maximum from the login (the server ends sessions sooner).
+    SESSION_REFRESH_EACH_REQUEST = False
     # A password-reset link works once, within this many seconds.
     PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
 

@@ -9,6 +9,7 @@ from shop.documents.models import DocumentBatch, DocumentCounter, IssuedDocument
 from shop.fulfillment.courier_models import CourierTask
 from shop.fulfillment.models import DeliveryOrder, DeliveryStep, StepLine
 from shop.fulfillment.pickup_models import OrderPickup
+from shop.invoicing.models import Invoice, InvoiceKind
 from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
 from shop.orders.models import OrderEvent, OrderStatus, StatusGroup
 from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
@@ -35,6 +36,8 @@ __all__ = [
     "DocumentBatch",
     "DocumentCounter",
     "IssuedDocument",
+    "Invoice",
+    "InvoiceKind",
     "Order",
     "OrderEvent",
     "OrderLine",

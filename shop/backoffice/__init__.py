@@ -22,8 +22,10 @@ MENU_SECTIONS = {
     "warehouses": "catalog",
     "catalog-csv": "catalog",
     "documents": "orders",  # batches of printed documents, asked for from the order list
+    "invoices": "invoices",
     "deliveries": "deliveries",
     "pickups": "deliveries",
+    "refunds-due": "refunds",
 }
 
 
@@ -43,10 +45,13 @@ from shop.backoffice import (  # noqa: E402,F401
     couriers,
     deliveries,
     documents,
+    invoice_settings,
+    invoices,
     message_templates,
     order_detail,
     order_list,
     outbox,
+    payments,
     pickups,
     pictures,
     products,

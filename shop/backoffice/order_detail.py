@@ -166,11 +166,17 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
             return _("Part payment received")
         if event.after == "declined":
             return _("Payment declined")
+        if event.after == "under review":  # iyzico's fraud check holds the money (shop/payments/iyzico.py)
+            return _("Payment under the provider's fraud review: not confirmed yet")
         if event.after == "paid after cancellation":
             return _("Payment received after the order was cancelled")
         if event.after == "overpaid":
             return _("Overpaid: the difference is to be refunded")
         return _("Payment problem")
+    if event.kind == "refund":
+        from shop.backoffice.payments import describe_refund_event
+
+        return describe_refund_event(event)
     if event.kind == "pickup":
         from shop.backoffice.pickups import describe_event as pickup_event
 
@@ -179,6 +185,12 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
         from shop.backoffice.couriers import describe_event as courier_event
 
         return courier_event(event)
+    if event.kind == "invoice":  # shop/invoicing: the note carries the numbers, or why not
+        if event.after == "credit note":
+            return _("Credit note issued")
+        if event.after == "not issued":
+            return _("No invoice issued automatically")
+        return _("Invoice issued")
     if event.kind == "document":  # a numbered document printed (shop/documents/numbering.py)
         return _("Dispatch note issued")
     if event.kind == "note":
@@ -216,6 +228,7 @@ def _context(
     order: Order, *, status_form: ChangeStatusForm | None = None, note_form: NoteForm | None = None, **extra
 ) -> dict:
     from shop.backoffice.outbox import message_labels
+    from shop.backoffice.payments import payment_panel
 
     all_statuses = orders.statuses(include_archived=True)
     status_names = {status.code: orders.status_name(status) for status in all_statuses}
@@ -252,6 +265,7 @@ def _context(
         "order_messages_list": messages.for_order(order.id, limit=MESSAGES_SHOWN),
         "order_messages_limit": MESSAGES_SHOWN,
         "message_labels": message_labels(),
+        **payment_panel(order, **extra),  # the payment panel's forms and refunds (backoffice/payments.py)
         **extra,
     }
 

@@ -224,6 +224,7 @@ def setting_label(key: str) -> str:
         "backorder_policy": _("Backorders"),
         "ship_moves_to_shipped": _("Shipped with the tracking number"),
         "courier_statuses": _("Status after the courier’s changes"),
+        "invoicing": _("Invoices"),
     }.get(key, key)
 
 

@@ -89,6 +89,12 @@ def load_demo(*, with_orders: bool = True) -> bool:
         from shop.demo.couriers import load_couriers
 
         load_couriers()
+        from shop.demo.payments import load_payments
+
+        load_payments()
+        from shop.demo.invoices import load_invoices
+
+        load_invoices()
     return True
 
 

@@ -27,6 +27,10 @@ DEMO_ADMIN = ("admin@example.com", "demo-admin-2026")
 DEMO_STAFF = ("staff@example.com", "demo-staff-2026")
 DEMO_COURIER = ("courier@example.com", "demo-courier-2026")
 
+# A company buyer's tax ID that passes each country's check (VKN, NIP, shenase-ye melli), so the
+# demo's B2B orders get their invoices.
+DEMO_TAX_IDS = {"TR": "1234567890", "PL": "5260250995", "IR": "10100302746"}
+
 CUSTOMERS = [
     (
         "Ayşe Yılmaz",
@@ -162,7 +166,7 @@ def load_orders(count: int = 36, *, seed: int = 7) -> int:
             if method == DeliveryMethod.PICKUP
             else None,
             company_name="Yılmaz Tekstil Ltd." if n % 9 == 4 else "",
-            tax_id="1234567890" if n % 9 == 4 else "",
+            tax_id=DEMO_TAX_IDS[country] if n % 9 == 4 else "",
         )
         try:
             order = sales.confirm_quotation(cart, details)

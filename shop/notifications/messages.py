@@ -15,7 +15,6 @@ from contextlib import nullcontext
 from typing import Any
 
 from flask import current_app, has_request_context
-from flask_babel import lazy_gettext
 
 from shop.extensions import db
 from shop.i18n import enabled_languages
@@ -40,10 +39,7 @@ DEFAULT_ENABLED = {
 
 # Events whose templates exist but that nothing sends yet: the Messages page says when they will
 # be sent rather than show them "On".
-NOT_SENT_YET = {
-    "invoice_issued": lazy_gettext("Sent once the shop issues invoices."),
-    "refund_issued": lazy_gettext("Sent once the shop issues refunds."),
-}
+NOT_SENT_YET: dict[str, Any] = {}  # none now: invoices (issue 13) and refunds are sent
 
 # The two events an order's change of status sends, as the status says (its "e-mail the customer"
 # and "send SMS" switches, not the templates' own): the status's message, and the tracking message

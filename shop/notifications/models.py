@@ -57,6 +57,9 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     template_values: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     own_texts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # {"subject": ..., "body": ...}
+    # A file to attach, named here and made when sending ("invoice:12": that invoice's PDF), see
+    # transports.ATTACHMENTS: the row stays small and the file is the document as issued.
+    attachment: Mapped[str | None] = mapped_column(String(64))
 
     state: Mapped[MessageState] = mapped_column(str_enum(MessageState), default=MessageState.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

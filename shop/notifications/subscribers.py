@@ -97,9 +97,25 @@ def on_courier_assigned(order: Any, *, courier: Any, previous: Any = None, **_: 
         )
 
 
+def on_refund_issued(order: Any, *, refund: Any, **_: Any) -> None:
+    """Money given back (shop/payments/refunds.py): the "refund issued" message with its amount,
+    on the channels switched on; one per refund (two refunds are two messages)."""
+    for channel, recipient in ((Channel.EMAIL, messages.customer_email(order)), (Channel.SMS, order.phone)):
+        if messages.enabled("refund_issued", channel):
+            messages.queue_for_order(
+                order,
+                "refund_issued",
+                channel,
+                recipient=recipient,
+                extra={"refund.amount": refund.amount},
+                dedupe_key=f"refund-{refund.id}-{channel}",
+            )
+
+
 def connect() -> None:
     events.quotation_confirmed.connect(on_quotation_confirmed)
     events.pickup_ready.connect(on_pickup_ready)
     events.status_changed.connect(on_status_changed)
     events.delivery_done.connect(on_delivery_done)
     events.courier_assigned.connect(on_courier_assigned)
+    events.refund_issued.connect(on_refund_issued)

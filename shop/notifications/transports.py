@@ -11,6 +11,7 @@ import logging
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from email.utils import formataddr, parseaddr
 
 import flask_mail
@@ -21,6 +22,10 @@ from shop.notifications.models import Channel, OutboxMessage
 from shop.notifications.sms_gateways import SmsGateway, gateway_from_config
 
 log = logging.getLogger("shop.mail")
+
+# Attachments by the kind in OutboxMessage.attachment ("invoice:12"): kind -> loader(key) giving
+# (filename, content type, bytes). Domains register theirs (shop.invoicing.notifications).
+ATTACHMENTS: dict[str, Callable[[str], tuple[str, str, bytes]]] = {}
 
 
 class _TimedConnection(flask_mail.Connection):
@@ -129,6 +134,9 @@ class Transports:
         # The same Message-ID on every attempt, so a mail system that sees a message twice
         # (a worker killed right after the server took it) can tell.
         email.msgId = f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@{domain}>"
+        if message.attachment:
+            kind, _, key = message.attachment.partition(":")
+            email.attach(*ATTACHMENTS[kind](key))
         try:
             self._connection().send(email)
         except Exception as error:  # noqa: BLE001  (every failure becomes retry or give up)

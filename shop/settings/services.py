@@ -87,6 +87,8 @@ class ShopSettings:
     courier_statuses: dict[str, str] = field(
         default_factory=lambda: {"picked_up": "", "on_the_way": "", "failed": ""}
     )
+    # Invoice numbering formats, request window, issue on online payment (shop.invoicing.settings).
+    invoicing: dict = field(default_factory=dict)
 
     def offered_vat_rates(self) -> list[Decimal]:
         rates = self.vat_rates or DEFAULT_VAT_RATES.get(self.currency, DEFAULT_VAT_RATES["TRY"])
@@ -390,6 +392,11 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
                 max=VAT_RATES_MAX,
             )
         clean["vat_rates"] = rates if rates is not None else now.vat_rates
+    if "invoicing" in changes:
+        from shop.invoicing.settings import validate as validate_invoicing
+
+        clean["invoicing"], invoicing_errors = validate_invoicing(changes["invoicing"], now.invoicing)
+        errors.update(invoicing_errors)
     return clean, errors
 
 

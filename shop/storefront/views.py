@@ -57,6 +57,7 @@ from shop.storefront.forms import (
     LoginForm,
     RegisterForm,
 )
+from shop.storefront.listing_page import listing_body
 from shop.storefront.product_page import product_body
 from shop.web import (
     end_session,
@@ -142,16 +143,18 @@ def _listing(category=None):
         locale=locale_code(),
         default_locale=settings.current().default_language,
     )
-    return render_template(
-        "storefront/listing.html",
-        products=page.cards,
-        listing=page,
-        sorts=listing.SORTS,
-        query=query,
-        categories=catalog.categories(),
-        category=category,
-        product_card=cards.product_card,
-    )
+    context = {
+        "products": page.cards,
+        "listing": page,
+        "sorts": listing.SORTS,
+        "query": query,
+        "categories": catalog.categories(),
+        "category": category,
+        "product_card": cards.renderer(),
+    }
+    shop = settings.current()
+    body = listing_body(context, shop.currency, shop.default_language)
+    return render_template("storefront/listing.html", listing_body=body, **context)
 
 
 @bp.get("/")
@@ -658,4 +661,4 @@ def account():
 
 # Password and session pages (change, forgotten, log out everywhere) and the product pictures'
 # addresses add their routes to bp.
-from shop.storefront import account_views, media  # noqa: E402,F401
+from shop.storefront import account_views, invoices, media  # noqa: E402,F401

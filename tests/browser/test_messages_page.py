@@ -27,8 +27,5 @@ def test_the_messages_page_does_not_claim_what_nothing_sends(page: Page) -> None
     confirmation = page.locator('tr[data-event="order_confirmation"][data-channel="email"]')
     expect(courier).to_contain_text("On")  # couriers get their task by SMS (issue 12, B9)
     expect(delivered).to_contain_text("On")  # deliveries send it now (issue 12)
-    expect(invoice).to_contain_text("Sent once the shop issues invoices.")
+    expect(invoice).to_contain_text("On")  # invoices send it now (issue 13)
     expect(confirmation).to_contain_text("On")
-
-    invoice.get_by_role("link", name="Edit").click()
-    expect(page.locator("[data-not-sent-yet]")).to_contain_text("Sent once the shop issues invoices.")
