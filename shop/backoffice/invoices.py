@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from shop.backoffice import bp
@@ -28,17 +28,6 @@ MONTH_PAGE = 500  # rows on the month page; the ZIP has them all
 
 class IssueInvoiceForm(ShopForm):
     """The "issue invoice" button: nothing but the CSRF token."""
-
-
-def _pdf(document: Invoice, disposition: str = "inline") -> Response:
-    return Response(
-        pdf.pdf(document),
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{document.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 @bp.app_template_global()
@@ -83,14 +72,14 @@ def _latest(number: str, kind: InvoiceKind) -> Invoice:
 @staff_required
 def order_invoice_pdf(number: str):
     """The order's invoice (an order has one; corrections are credit notes)."""
-    return _pdf(_latest(number, InvoiceKind.INVOICE))
+    return pdf.response(_latest(number, InvoiceKind.INVOICE))
 
 
 @bp.get("/orders/<number>/documents/credit-note.pdf")
 @staff_required
 def order_credit_note_pdf(number: str):
     """The order's latest credit note; earlier ones are listed on the order page."""
-    return _pdf(_latest(number, InvoiceKind.CREDIT_NOTE))
+    return pdf.response(_latest(number, InvoiceKind.CREDIT_NOTE))
 
 
 @bp.get("/invoices/<invoice_id>.pdf")
@@ -99,7 +88,7 @@ def invoice_pdf(invoice_id: str):
     document = db.session.get(Invoice, parse_id(invoice_id) or 0)
     if document is None:
         raise NotFound()
-    return _pdf(document)
+    return pdf.response(document)
 
 
 def _month() -> tuple[int, int]:

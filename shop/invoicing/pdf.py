@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import render_template
+from flask import Response, render_template
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
 
@@ -91,3 +91,16 @@ def html(document: Invoice, *, preview: bool = False, toolbar: Markup | None = N
 
 def pdf(document: Invoice) -> bytes:
     return render.to_pdf(html(document))
+
+
+def response(document: Invoice, *, disposition: str = "inline") -> Response:
+    """The document's PDF as an HTTP answer (staff open it inline, customers download it); never
+    cached by a shared cache: it carries a buyer's name and address."""
+    return Response(
+        pdf(document),
+        content_type="application/pdf",
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{document.filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

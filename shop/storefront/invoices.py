@@ -4,7 +4,7 @@ account. Another customer's document is 404, as an unknown one."""
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,17 +24,6 @@ def _document_of(order: Order, invoice_id: object) -> Invoice:
     if document is None or document.order_id != order.id:
         raise NotFound()
     return document
-
-
-def _pdf(document: Invoice) -> Response:
-    return Response(
-        pdf.pdf(document),
-        content_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{document.filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 @bp.app_template_global()
@@ -75,7 +64,7 @@ def request_invoice(token: str):
 
 @bp.get("/orders/<token>/invoices/<invoice_id>.pdf")
 def invoice_pdf(token: str, invoice_id: str):
-    return _pdf(_document_of(sales.order_by_token(token), invoice_id))
+    return pdf.response(_document_of(sales.order_by_token(token), invoice_id), disposition="attachment")
 
 
 @bp.get("/account/invoices/<invoice_id>.pdf")
@@ -84,4 +73,4 @@ def account_invoice_pdf(invoice_id: str):
     document = db.session.get(Invoice, parse_id(invoice_id) or 0)
     if document is None or document.order.customer_id != current_user.id:
         raise NotFound()
-    return _pdf(document)
+    return pdf.response(document, disposition="attachment")
