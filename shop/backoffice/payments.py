@@ -29,7 +29,7 @@ from shop.payments import refunds
 from shop.payments import services as payments
 from shop.payments.models import PaymentTransaction, Refund, RefundState
 from shop.sales import services as sales
-from shop.sales.models import Order, OrderState, PaymentMethod, PaymentState
+from shop.sales.models import Order, OrderState, PaymentMethod
 from shop.web import is_htmx, parse_id
 
 REFRESHED = ("order_header", "timeline", "messages")
@@ -267,10 +267,7 @@ def _refund(order: Order, form: _RefundBase, form_name: str):
     if chosen is None:
         return _refused(order, **{form_name: form})
     key = form.key.data or ""
-    # Read before the service acts (it updates this same object): a settled refund sent again.
-    replayed = key and db.session.scalar(
-        db.select(Refund.id).where(Refund.key == key, Refund.state != RefundState.PENDING)
-    )
+    replayed = refunds.already_settled(key)  # read before the service acts on this same row
     values = {
         "by": actor(),
         "key": key,
@@ -325,22 +322,7 @@ def _refund(order: Order, form: _RefundBase, form_name: str):
 def refunds_due():
     """Orders with money to give back (cancelled after payment, overpaid), until settled: their
     payment state is OVERPAID exactly while kept > owed (ix_orders_payment_created)."""
-    query = (
-        db.select(Order)
-        .where(Order.payment_state == PaymentState.OVERPAID)
-        .order_by(Order.created_at, Order.id)
-        .limit(REFUNDS_DUE_SHOWN + 1)
-    )
-    rows = list(db.session.scalars(query))
-    pending: dict[int, Decimal] = {}
-    if rows:
-        for order_id, amount in db.session.execute(
-            db.select(Refund.order_id, Refund.amount).where(
-                Refund.order_id.in_([o.id for o in rows[:REFUNDS_DUE_SHOWN]]),
-                Refund.state == RefundState.PENDING,
-            )
-        ):
-            pending[order_id] = pending.get(order_id, Decimal("0")) + amount
+    rows, pending = refunds.refunds_due(REFUNDS_DUE_SHOWN)
     return render_template(
         "backoffice/refunds_due.html",
         orders=rows[:REFUNDS_DUE_SHOWN],

@@ -27,7 +27,7 @@ The rules, each here once:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -61,7 +61,7 @@ from shop.payments.refund_amounts import (
     remaining_on,
 )
 from shop.payments.services import _lock, payment_state_for
-from shop.sales.models import Order, OrderState, PaymentMethod
+from shop.sales.models import Order, OrderState, PaymentMethod, PaymentState
 
 MANUAL_METHODS = (RefundMethod.BANK_TRANSFER, RefundMethod.CASH, RefundMethod.OTHER)
 KEY_MAX = 64
@@ -162,22 +162,18 @@ def refund(
     if earlier is not None:  # no answer last time: ask again, with the same key
         again = db.session.get(PaymentTransaction, earlier.transaction_id, populate_existing=True)
         return _ask_provider(order, earlier, again, by=by)
-    refunds = refunds_for(order)
-    value, stored_lines = _plan(order, amount, lines, delivery, refunds)
-    chosen = _transaction(order, transaction, value, refunds)
-    _check_limit(order, value, refunds, chosen)
-    new = _add(
+    new = _open(
         order,
-        key=key,
         by=by,
-        amount=value,
-        lines=stored_lines,
+        key=key,
+        amount=amount,
+        lines=lines,
         delivery=delivery,
         reason=reason,
         method=RefundMethod.PROVIDER,
-        transaction=chosen,
+        through=lambda value, refunds: _transaction(order, transaction, value, refunds),
     )
-    return _ask_provider(order, new, chosen, by=by)
+    return _ask_provider(order, new, db.session.get(PaymentTransaction, new.transaction_id), by=by)
 
 
 def record_manual_refund(
@@ -204,10 +200,74 @@ def record_manual_refund(
     earlier = _earlier(order, key)
     if earlier is not None:
         return earlier
+    new = _open(
+        order,
+        by=by,
+        key=key,
+        amount=amount,
+        lines=lines,
+        delivery=delivery,
+        reason=reason,
+        method=method,
+        reference=reference,
+    )
+    _succeeded(order, new, None, by=by)
+    return new
+
+
+def already_settled(key: str) -> bool:
+    """Whether a refund with this key was decided before (sent again, it refunds nothing more)."""
+    return bool(
+        key
+        and db.session.scalar(
+            db.select(Refund.id).where(Refund.key == key, Refund.state != RefundState.PENDING)
+        )
+    )
+
+
+def refunds_due(limit: int) -> tuple[list[Order], dict[int, Decimal]]:
+    """The orders holding money to give back (payment state OVERPAID exactly while kept > owed;
+    ix_orders_payment_created), oldest first, at most ``limit`` + 1 (the extra one says there is
+    more), and the amounts of their refunds still waiting for a provider's answer."""
+    orders = list(
+        db.session.scalars(
+            db.select(Order)
+            .where(Order.payment_state == PaymentState.OVERPAID)
+            .order_by(Order.created_at, Order.id)
+            .limit(limit + 1)
+        )
+    )
+    pending: dict[int, Decimal] = {}
+    if orders:
+        for order_id, amount in db.session.execute(
+            db.select(Refund.order_id, Refund.amount).where(
+                Refund.order_id.in_([order.id for order in orders]), Refund.state == RefundState.PENDING
+            )
+        ):
+            pending[order_id] = pending.get(order_id, Decimal("0")) + amount
+    return orders, pending
+
+
+def _open(
+    order: Order,
+    *,
+    by: Actor,
+    key: str,
+    amount: Decimal | str | None,
+    lines: Iterable[Mapping[str, int]] | None,
+    delivery: bool,
+    reason: str,
+    method: RefundMethod,
+    reference: str = "",
+    through: Callable[[Decimal, list[Refund]], PaymentTransaction] | None = None,
+) -> Refund:
+    """A new refund, PENDING: its amount planned, the payment it goes ``through`` chosen (provider
+    refunds), the limits checked; one rule for both kinds of refund."""
     refunds = refunds_for(order)
     value, stored_lines = _plan(order, amount, lines, delivery, refunds)
-    _check_limit(order, value, refunds, None)
-    new = _add(
+    transaction = through(value, refunds) if through is not None else None
+    _check_limit(order, value, refunds, transaction)
+    return _add(
         order,
         key=key,
         by=by,
@@ -217,9 +277,8 @@ def record_manual_refund(
         reason=reason,
         method=method,
         reference=reference,
+        transaction=transaction,
     )
-    _succeeded(order, new, None, by=by)
-    return new
 
 
 def _add(
