@@ -14,10 +14,10 @@ from wtforms.validators import Length
 from shop.backoffice import bp
 from shop.backoffice.access import admin_required
 from shop.db_types import utcnow
+from shop.documents.numbering import shop_year
 from shop.extensions import db
 from shop.forms import ShopForm
 from shop.invoicing import settings as invoicing_settings
-from shop.invoicing.services import shop_year
 from shop.settings import services as settings
 
 # Where each error of settings.save() is shown.

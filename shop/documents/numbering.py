@@ -52,6 +52,17 @@ def next_number(series: str, year: int) -> int:
     return db.session.execute(_raise_counter(series, year, 1)).scalar_one()
 
 
+def give_back(series: str, year: int) -> None:
+    """Return the number just taken, unused: nobody can have taken a later one while the caller's
+    transaction holds the series."""
+    db.session.execute(_raise_counter(series, year, -1))
+
+
+def shop_year(moment: datetime) -> int:
+    """The year a document issued at ``moment`` is numbered in: the shop's calendar, not UTC's."""
+    return moment.astimezone(get_timezone()).year
+
+
 def issued(order: Order, kind: str) -> IssuedDocument | None:
     return db.session.scalar(
         select(IssuedDocument).where(IssuedDocument.order_id == order.id, IssuedDocument.kind == kind)
@@ -66,11 +77,11 @@ def issue(order: Order, kind: str, *, by: Actor, now: datetime | None = None) ->
     if existing is not None:
         return existing
     now = now or utcnow()
-    year = now.astimezone(get_timezone()).year  # the shop's calendar year, not UTC's
+    year = shop_year(now)
     sequence = next_number(kind, year)  # the series is ours until the transaction ends
     existing = issued(order, kind)  # issued by someone else while this waited for the series
     if existing is not None:
-        db.session.execute(_raise_counter(kind, year, -1))  # unused: back, nobody took a later one
+        give_back(kind, year)
         return existing
     document = IssuedDocument(
         order_id=order.id,

@@ -13,12 +13,11 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import get_timezone
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from shop import events
 from shop.db_types import utcnow
-from shop.documents.models import DocumentCounter
-from shop.documents.numbering import next_number
+from shop.documents.numbering import give_back, next_number, shop_year
 from shop.extensions import db
 from shop.invoicing import amounts
 from shop.invoicing import settings as invoicing_settings
@@ -49,10 +48,6 @@ def is_b2b(order: Order) -> bool:
 # --- numbers ------------------------------------------------------------------------------------
 
 
-def shop_year(moment: datetime) -> int:
-    return moment.astimezone(get_timezone()).year  # the shop's calendar year, not UTC's
-
-
 def take_number(kind: InvoiceKind, moment: datetime) -> tuple[int, int, str]:
     """(year, sequence, printed number) of the series' next document; the series stays locked
     by the caller's transaction until it ends (a rollback gives the number back)."""
@@ -60,16 +55,6 @@ def take_number(kind: InvoiceKind, moment: datetime) -> tuple[int, int, str]:
     sequence = next_number(kind.value, year)
     pattern = invoicing_settings.current().formats[kind.value]
     return year, sequence, invoicing_settings.format_number(pattern, year, sequence)
-
-
-def _give_back(kind: InvoiceKind, year: int) -> None:
-    """Nobody can have taken a later number while we hold the series: return ours."""
-    db.session.execute(
-        update(DocumentCounter)
-        .where(DocumentCounter.series == kind.value, DocumentCounter.year == year)
-        .values(last_number=DocumentCounter.last_number - 1)
-        .execution_options(synchronize_session=False)
-    )
 
 
 # --- frozen content ---------------------------------------------------------------------------
@@ -200,7 +185,7 @@ def issue_invoice(order: Order, *, by: Actor, reason: str = "staff", now: dateti
     # Issued by someone else while this waited for the series: give the number back, refuse.
     existing = invoice_for(order)
     if existing is not None:
-        _give_back(InvoiceKind.INVOICE, invoice.year)
+        give_back(InvoiceKind.INVOICE.value, invoice.year)
         raise InvoiceRefused(why="already", number=order.number or "", invoice=existing.number)
     db.session.add(invoice)
     db.session.flush()
