@@ -19,7 +19,7 @@ from shop.i18n import shop_today
 from shop.invoicing import archive, pdf, services
 from shop.invoicing.models import Invoice, InvoiceKind
 from shop.sales import services as sales
-from shop.sales.models import Order, OrderState
+from shop.sales.models import Order
 from shop.web import parse_id
 
 _MONTH = re.compile(r"^(20[0-9]{2})-(0[1-9]|1[0-2])$")
@@ -36,8 +36,7 @@ def order_invoices(order: Order) -> dict:
     documents = services.documents_for(order) if order.id else []
     return {
         "documents": documents,
-        "can_issue": order.state == OrderState.SALES_ORDER
-        and not any(document.kind == InvoiceKind.INVOICE for document in documents),
+        "can_issue": services.can_issue(order, documents),
         "form": IssueInvoiceForm(),
     }
 

@@ -218,6 +218,16 @@ def _credit_earlier_refunds(order: Order, *, by: Actor, now: datetime) -> None:
         )
 
 
+def can_issue(order: Order, documents: list[Invoice] | None = None) -> bool:
+    """Whether issue_invoice would go on (the tax ID aside): a sales order without its invoice.
+    ``documents``: the order's, when the caller has them already."""
+    if order.state != OrderState.SALES_ORDER:
+        return False
+    if documents is None:
+        return invoice_for(order) is None
+    return not any(document.kind == InvoiceKind.INVOICE for document in documents)
+
+
 def request_deadline(order: Order) -> datetime:
     """Until when a customer may ask for an invoice: the request days after the order."""
     days = invoicing_settings.current().request_days
@@ -226,11 +236,7 @@ def request_deadline(order: Order) -> datetime:
 
 def can_request(order: Order, now: datetime | None = None) -> bool:
     """Whether the customer sees the "request invoice" button."""
-    return (
-        order.state == OrderState.SALES_ORDER
-        and (now or utcnow()) <= request_deadline(order)
-        and invoice_for(order) is None
-    )
+    return can_issue(order) and (now or utcnow()) <= request_deadline(order)
 
 
 def request_invoice(order: Order, *, now: datetime | None = None) -> Invoice:
