@@ -30,33 +30,13 @@ def customer_url(document: Invoice, order: object) -> str:
 def on_invoice_issued(order: object, *, invoice: Invoice, **_: object) -> None:
     if invoice.is_credit_note:
         return
-    email = messages.customer_email(order)
-    wanted = {
-        channel: bool(recipient) and messages.enabled("invoice_issued", channel)
-        for channel, recipient in ((Channel.EMAIL, email), (Channel.SMS, order.phone))
-    }
-    if not any(wanted.values()):
-        return
     with messages.url_context():
         url = customer_url(invoice, order)
-    if wanted[Channel.EMAIL]:
-        message = messages.queue_for_order(
-            order,
-            "invoice_issued",
-            Channel.EMAIL,
-            recipient=email,
-            extra={"invoice.number": invoice.number, "invoice.url": url},
-        )
-        if message is not None:
-            message.attachment = f"{ATTACHMENT_KIND}:{invoice.id}"
-    if wanted[Channel.SMS]:
-        messages.queue_for_order(
-            order,
-            "invoice_issued",
-            Channel.SMS,
-            recipient=order.phone,
-            extra={"invoice.number": invoice.number, "invoice.url": url},
-        )
+    queued = messages.queue_to_customer(
+        order, "invoice_issued", extra={"invoice.number": invoice.number, "invoice.url": url}
+    )
+    if queued.get(Channel.EMAIL) is not None:
+        queued[Channel.EMAIL].attachment = f"{ATTACHMENT_KIND}:{invoice.id}"
 
 
 def attachment(key: str) -> tuple[str, str, bytes]:

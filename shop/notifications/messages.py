@@ -236,6 +236,26 @@ def queue_for_order(
     )
 
 
+def queue_to_customer(
+    order: Any, event: str, *, extra: Mapping[str, Any] | None = None, dedupe: str | None = None
+) -> dict[Channel, OutboxMessage | None]:
+    """The event's message to the order's customer on each channel the seller switched on: e-mail
+    to their address, SMS to their phone. ``dedupe``: a key that makes a repeat of the same news
+    queue nothing (one per channel)."""
+    queued: dict[Channel, OutboxMessage | None] = {}
+    for channel, recipient in ((Channel.EMAIL, customer_email(order)), (Channel.SMS, order.phone)):
+        if enabled(event, channel):
+            queued[channel] = queue_for_order(
+                order,
+                event,
+                channel,
+                recipient=recipient,
+                extra=extra,
+                dedupe_key=f"{dedupe}-{channel}" if dedupe else None,
+            )
+    return queued
+
+
 def write(message: OutboxMessage) -> tuple[str, str, str]:
     """(subject, text, html) of a message queued with its template's values: the seller's
     template (or the status's own texts kept with it), else the default. The worker calls it

@@ -51,16 +51,12 @@ def on_status_changed(order: Any, *, status: Any, previous: Any = None, by: Any 
 def on_pickup_ready(order: Any, **_: Any) -> None:
     """A pickup order is ready (or its date moved once ready): where and when, by e-mail and SMS
     as the seller switched them on; each sending is its own message (the date may differ)."""
-    for channel, recipient in ((Channel.EMAIL, messages.customer_email(order)), (Channel.SMS, order.phone)):
-        if messages.enabled("pickup_ready", channel):
-            messages.queue_for_order(order, "pickup_ready", channel, recipient=recipient)
+    messages.queue_to_customer(order, "pickup_ready")
 
 
 def on_delivery_done(order: Any, **_: Any) -> None:
     """A delivery's last step done: the "delivery done" message, on the channels switched on."""
-    for channel, recipient in ((Channel.EMAIL, messages.customer_email(order)), (Channel.SMS, order.phone)):
-        if messages.enabled("delivery_done", channel):
-            messages.queue_for_order(order, "delivery_done", channel, recipient=recipient)
+    messages.queue_to_customer(order, "delivery_done")
 
 
 def on_courier_assigned(order: Any, *, courier: Any, previous: Any = None, **_: Any) -> None:
@@ -100,16 +96,9 @@ def on_courier_assigned(order: Any, *, courier: Any, previous: Any = None, **_: 
 def on_refund_issued(order: Any, *, refund: Any, **_: Any) -> None:
     """Money given back (shop/payments/refunds.py): the "refund issued" message with its amount,
     on the channels switched on; one per refund (two refunds are two messages)."""
-    for channel, recipient in ((Channel.EMAIL, messages.customer_email(order)), (Channel.SMS, order.phone)):
-        if messages.enabled("refund_issued", channel):
-            messages.queue_for_order(
-                order,
-                "refund_issued",
-                channel,
-                recipient=recipient,
-                extra={"refund.amount": refund.amount},
-                dedupe_key=f"refund-{refund.id}-{channel}",
-            )
+    messages.queue_to_customer(
+        order, "refund_issued", extra={"refund.amount": refund.amount}, dedupe=f"refund-{refund.id}"
+    )
 
 
 def connect() -> None:
