@@ -195,3 +195,15 @@ class RefundNotPossible(ShopError):
 
     def describe(self) -> str:
         return self._message or gettext("This refund is not possible.")
+
+
+class ReturnRefused(ShopError):
+    """A return (or a step of one) refused with nothing changed: the message names the line and
+    why (not returnable, outside its window, more than was delivered, not delivered yet);
+    ``field`` is the form field it belongs to ("line-<order line id>", "reason", "photo" ...)."""
+
+    code = "return_refused"
+    http_status = 422
+
+    def describe(self) -> str:
+        return self._message or gettext("This return is not possible.")

@@ -19,3 +19,6 @@ status_changed = _signals.signal("status-changed")  # kwargs: status, previous, 
 pickup_ready = _signals.signal("pickup-ready")  # ready, or its date changed once ready
 delivery_done = _signals.signal("delivery-done")  # a delivery shipped; kwargs: delivery, by
 courier_assigned = _signals.signal("courier-assigned")  # kwargs: task, courier, previous (a User or None)
+# A return moved (requested, approved, rejected, received, refunded, exchanged); kwargs:
+# return_request, by.
+return_changed = _signals.signal("return-changed")

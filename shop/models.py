@@ -13,6 +13,7 @@ from shop.invoicing.models import Invoice, InvoiceKind
 from shop.notifications.models import Channel, MessageState, MessageTemplate, OutboxMessage
 from shop.orders.models import OrderEvent, OrderStatus, StatusGroup
 from shop.payments.models import PaymentTransaction, ProviderNotification, TransactionState
+from shop.returns.models import ReturnLine, ReturnRequest, ReturnState
 from shop.sales.models import DeliveryMethod, Order, OrderLine, OrderState, PaymentMethod, PaymentState
 from shop.settings.models import Setting, SettingChange
 
@@ -49,6 +50,9 @@ __all__ = [
     "Picture",
     "PictureFile",
     "Product",
+    "ReturnLine",
+    "ReturnRequest",
+    "ReturnState",
     "ProviderNotification",
     "Role",
     "Setting",

@@ -202,6 +202,8 @@ def change_status(
 
     if status.requires_tracking:
         order.tracking_number, order.carrier = tracking_number, carrier
+    if status.group == StatusGroup.COMPLETED and order.delivered_at is None:
+        order.delivered_at = utcnow()  # the return window counts from here
     history.record(
         order,
         by=by,

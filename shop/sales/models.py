@@ -157,6 +157,8 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # checkout confirmed
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # First reached a Completed status (delivered or collected): the return window starts here.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A quotation sent whose payment has not come by then is cancelled and its stock released.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -49,6 +48,7 @@ from shop.sales.models import (
 )
 from shop.settings import services as settings
 from shop.storefront import cards
+from shop.storefront.blueprint import bp
 from shop.storefront.forms import (
     ActionForm,
     AddToCartForm,
@@ -69,8 +69,6 @@ from shop.web import (
     safe_next,
     start_session,
 )
-
-bp = Blueprint("storefront", __name__)
 
 CART_SESSION_KEY = "cart_id"
 # A cart's lines with their variants and products in two more statements, however many lines.
