@@ -659,4 +659,4 @@ def account():
 
 # Password and session pages (change, forgotten, log out everywhere) and the product pictures'
 # addresses add their routes to bp.
-from shop.storefront import account_views, invoices, media  # noqa: E402,F401
+from shop.storefront import account_views, invoices, media, returns  # noqa: E402,F401
