@@ -127,6 +127,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     from shop.invoicing import subscribers as invoicing
 
     invoicing.connect()
+    from shop.returns import notifications as returns_notifications
+
+    returns_notifications.connect()
 
     @login_manager.user_loader
     def _load_user(session_token: str) -> User | None:

@@ -28,6 +28,7 @@ from shop.catalog.models import Product, ProductChange, Variant
 from shop.errors import NotFound
 from shop.extensions import db
 from shop.i18n import LANGUAGE_NAMES, enabled_languages, format_money, format_number, translated
+from shop.returns import settings as return_settings
 from shop.settings import services as settings
 from shop.web import parse_id, query_text
 
@@ -159,7 +160,7 @@ def _product_page(form: ProductForm, product: Product | None, *, status: int = 2
             languages=[default, *(code for code in languages if code != default)],
             default_language=default,
             language_names=LANGUAGE_NAMES,
-            shop_return_days=settings.current().return_days,
+            shop_return_window=return_settings.current(),
             history=_history(product) if product is not None else [],
             pictures_url=_pictures_url(product),
         ),

@@ -69,7 +69,7 @@ class Product(db.Model):
     description: Mapped[Translated] = mapped_column(JSON, default=dict)
     colour: Mapped[str] = mapped_column(String(7), default="#888888")
     returnable: Mapped[bool] = mapped_column(default=True)
-    # Days a customer has to return it; None: the shop's default (settings.return_days).
+    # Days a customer has to return it; None: the shop's window (shop.returns.settings).
     return_days: Mapped[int | None] = mapped_column(default=None)
     weight_grams: Mapped[int | None] = mapped_column(default=None)  # for shipping labels
     published: Mapped[bool] = mapped_column(default=True)

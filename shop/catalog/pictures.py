@@ -82,7 +82,7 @@ def _megabytes(size: int) -> str:
     return format_number(round(size / (1024 * 1024), 1))
 
 
-def _decoded(data: bytes, max_pixels: int) -> Image.Image:
+def decode_upload(data: bytes, max_pixels: int) -> Image.Image:
     """The upload as a loaded, upright image, or PictureRefused saying why not."""
     not_a_picture = PictureRefused(gettext("This file is not a JPEG, PNG or WebP picture."))
     damaged = PictureRefused(gettext("This picture is damaged or incomplete."))
@@ -118,7 +118,7 @@ def _decoded(data: bytes, max_pixels: int) -> Image.Image:
     return upright
 
 
-def _clean(image: Image.Image) -> Image.Image:
+def pixels_only(image: Image.Image) -> Image.Image:
     """Pixels only: a fresh image in RGB (or RGBA when the picture has transparency), so no
     EXIF, XMP, comment or other chunk of the upload can reach the encoder."""
     transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
@@ -158,6 +158,10 @@ def max_upload_bytes() -> int:
     return int(current_app.config.get("PICTURE_MAX_BYTES") or DEFAULT_MAX_BYTES)
 
 
+def max_upload_pixels() -> int:
+    return int(current_app.config.get("PICTURE_MAX_PIXELS") or DEFAULT_MAX_PIXELS)
+
+
 # --- the seller's verbs ---------------------------------------------------------------------
 
 
@@ -192,10 +196,9 @@ def add_picture(product: Product, stream, *, variant_id: int | None = None) -> P
     """Check, re-encode and store an uploaded picture as the product's last one."""
     data = read_upload(stream, max_upload_bytes())
     variant = _variant_of(product, variant_id)
-    max_pixels = int(current_app.config.get("PICTURE_MAX_PIXELS") or DEFAULT_MAX_PIXELS)
-    decoded = _decoded(data, max_pixels)
+    decoded = decode_upload(data, max_upload_pixels())
     try:
-        image = _clean(decoded)
+        image = pixels_only(decoded)
         encoded = _renditions(image)
     except (OSError, ValueError):  # a colour mode or profile the encoder cannot take
         message = gettext("This picture could not be converted. Save it as JPEG and try again.")

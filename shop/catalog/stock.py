@@ -489,6 +489,56 @@ def receive(
     return move
 
 
+def take_back(
+    variant: Variant,
+    warehouse: Warehouse,
+    *,
+    restocked: int,
+    written_off: int,
+    by: Actor | None,
+    return_id: int,
+    note: str = "",
+) -> list[StockMove]:
+    """Units of a customer's return arrived at ``warehouse``: every unit received comes back on
+    hand (a RETURN row), and the damaged ones leave again at once (a DAMAGE_LOSS row), so the
+    ledger tells what came back and what was written off. Both rows name the return (its id;
+    ``note``: its number, which reads the same in every language)."""
+    _check_units(restocked, field="restocked", minimum=0)
+    _check_units(written_off, field="written_off", minimum=0)
+    if restocked + written_off == 0:
+        return []
+    note = _note(note)
+    stock = _locked(variant, [warehouse])[warehouse.id]
+    _add(stock, restocked + written_off)
+    moves = [
+        record_move(
+            stock,
+            StockMoveKind.RETURN,
+            by=by,
+            quantity=restocked + written_off,
+            reference_type="return",
+            reference_id=return_id,
+            note=note,
+        )
+    ]
+    if written_off:
+        if not _take(stock, written_off):  # just added, nobody else can take them under our lock
+            raise _too_few(stock, written_off, field="written_off")
+        moves.append(
+            record_move(
+                stock,
+                StockMoveKind.DAMAGE_LOSS,
+                by=by,
+                quantity=-written_off,
+                reference_type="return",
+                reference_id=return_id,
+                note=note,
+            )
+        )
+    db.session.expire(stock)
+    return moves
+
+
 def correct_count(
     variant: Variant,
     warehouse: Warehouse,

@@ -15,6 +15,11 @@ class InvoiceRefused(ShopError):
         why = self.data.get("why")
         if why == "not_sales_order":
             return gettext("Only a confirmed order can be invoiced.")
+        if why == "exchange":
+            return gettext(
+                "Order %(number)s replaces the goods of a return: the invoice of the first order covers it.",
+                **self._names(),
+            )
         if why == "already":
             return gettext("Order %(number)s has an invoice already: %(invoice)s.", **self._names())
         if why == "request_closed":

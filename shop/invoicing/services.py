@@ -25,7 +25,7 @@ from shop.invoicing.errors import InvalidBuyerTaxId, InvoiceRefused
 from shop.invoicing.models import Invoice, InvoiceKind
 from shop.orders import history
 from shop.orders.history import Actor
-from shop.sales.models import Order, OrderState, PaymentMethod
+from shop.sales.models import EXCHANGE_SOURCE, Order, OrderState, PaymentMethod
 from shop.sales.tax_ids import InvalidTaxId, normalise_tax_id
 from shop.settings import services as settings
 
@@ -176,6 +176,8 @@ def issue_invoice(order: Order, *, by: Actor, reason: str = "staff", now: dateti
     ``invoice_issued`` (its e-mail attaches the PDF)."""
     if order.state != OrderState.SALES_ORDER:
         raise InvoiceRefused(why="not_sales_order", number=order.number or "")
+    if order.source == EXCHANGE_SOURCE:
+        raise InvoiceRefused(why="exchange", number=order.number or "")
     existing = invoice_for(order)
     if existing is not None:
         raise InvoiceRefused(why="already", number=order.number or "", invoice=existing.number)
@@ -219,9 +221,11 @@ def _credit_earlier_refunds(order: Order, *, by: Actor, now: datetime) -> None:
 
 
 def can_issue(order: Order, documents: list[Invoice] | None = None) -> bool:
-    """Whether issue_invoice would go on (the tax ID aside): a sales order without its invoice.
+    """Whether issue_invoice would go on (the tax ID aside): a sales order without its invoice,
+    and not the replacement of an exchanged return (the goods swapped were sold, and invoiced,
+    on the first order; invoicing the replacement would count the sale twice).
     ``documents``: the order's, when the caller has them already."""
-    if order.state != OrderState.SALES_ORDER:
+    if order.state != OrderState.SALES_ORDER or order.source == EXCHANGE_SOURCE:
         return False
     if documents is None:
         return invoice_for(order) is None
@@ -266,7 +270,9 @@ def _paid_online(order: Order) -> bool:
 
 def on_sales_order_confirmed(order: Order, **_: object) -> None:
     """B2B orders are invoiced when they become sales orders; so are card orders paid online
-    when the seller turned that on."""
+    when the seller turned that on. Never an exchange: see can_issue."""
+    if not can_issue(order):
+        return
     if is_b2b(order):
         _issue_automatically(order, "b2b")
     elif _paid_online(order) and invoicing_settings.current().on_online_payment:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 from shop.i18n import LANGUAGES as LANGUAGES  # every language the app has; each has its defaults here
+from shop.notifications.return_templates import BY_LANGUAGE as _RETURNS  # the return messages' texts
 
 Template = tuple[str | None, str]  # (subject, body); SMS have no subject
 
@@ -986,7 +987,12 @@ _FA: dict[tuple[str, str], Template] = {
     ),
 }
 
-DEFAULTS: dict[str, dict[tuple[str, str], Template]] = {"en": _EN, "tr": _TR, "pl": _PL, "fa": _FA}
+DEFAULTS: dict[str, dict[tuple[str, str], Template]] = {
+    "en": _EN | _RETURNS["en"],
+    "tr": _TR | _RETURNS["tr"],
+    "pl": _PL | _RETURNS["pl"],
+    "fa": _FA | _RETURNS["fa"],
+}
 
 
 def default_template(event: str, channel: str, language: str) -> Template:

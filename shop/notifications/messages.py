@@ -32,6 +32,12 @@ DEFAULT_ENABLED = {
     "delivery_done": {"email"},
     "invoice_issued": {"email"},
     "refund_issued": {"email"},
+    "return_requested": {"email"},
+    "return_approved": {"email"},
+    "return_rejected": {"email"},
+    "return_received": {"email"},
+    "return_refunded": {"email"},
+    "return_exchanged": {"email"},
     "abandoned_cart": {"email"},
     # The courier's task comes by SMS (the LiveGallery flow); the e-mail is the seller's choice.
     "courier_assignment": {"sms"},

@@ -26,7 +26,7 @@ class MessageState(enum.StrEnum):
 
 
 # Events whose text must never be shown in the back office: it holds a sign-in link.
-SECRET_EVENTS = frozenset({"password_reset"})
+SECRET_EVENTS = frozenset({"password_reset", "return_link", "email_verification"})
 
 
 class OutboxMessage(db.Model):

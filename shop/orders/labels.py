@@ -21,6 +21,7 @@ def source_label(source: str) -> str:
         "allegro": "Allegro",
         "trendyol": "Trendyol",
         "other": _l("Other"),
+        "exchange": _l("Exchange of a return"),  # made by shop.returns.exchange
     }.get(source, source)
 
 

@@ -1,16 +1,30 @@
 """The seller's returns settings (kept in the shop settings under ``returns``, as invoicing is):
 the return window, the status an order moves to once everything ordered came back, and the
 instructions sent with an approved return's label. Checked here; saved by
-shop.settings.services.update.
+shop.settings.services.save.
 
-INTERFACE STUB written by the lead: the returns-requests work fills the bodies, keeping the
-names and signatures (the settings page is written against them).
+The window's unit is not a setting: it follows the shop's country (its currency), because the
+law of that country says how it is counted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from flask_babel import gettext
+
+from shop.extensions import db
+from shop.i18n import ascii_digits
+from shop.orders.models import OrderStatus
+
+WINDOW_DAYS = (1, 365)
+INSTRUCTIONS_MAX = 2000
+DEFAULT_STATUS = "returned"
+# The law's minimum per country, by the shop's currency: Turkey (TKHK 6502 art. 48 and the
+# distance-contracts regulation: 14 days), Poland (consumer rights act: 14 days), Iran
+# (e-commerce law art. 37: at least 7 working days).
+_DEFAULT_WINDOWS = {"TRY": (14, False), "PLN": (14, False), "IRR": (7, True)}
 
 
 @dataclass(frozen=True)
@@ -19,23 +33,119 @@ class ReturnSettings:
     working_days: bool  # the window counts working days (Iran's law), not calendar days
     status: str  # code of the status an order moves to when all of it came back ("returned")
     instructions: str  # sent with the label; "" for the built-in text
+    default_days: int = 14  # the shop country's window, used when window_days is None
+
+    @property
+    def days(self) -> int:
+        """The window in effect: the seller's, else the country's."""
+        return self.window_days if self.window_days is not None else self.default_days
 
 
 def default_window(currency: str) -> tuple[int, bool]:
     """The law's minimum by the shop's country (its currency): (14, False) for TRY and PLN,
     (7, True) for IRR."""
-    raise NotImplementedError
+    return _DEFAULT_WINDOWS.get(currency, (14, False))
 
 
-def effective(stored: dict | None) -> ReturnSettings:
-    raise NotImplementedError
+def effective(stored: dict | None, currency: str | None = None) -> ReturnSettings:
+    """The settings in effect; ``currency`` is the shop's (read from the settings when not given)."""
+    if currency is None:
+        from shop.settings import services as settings
+
+        currency = settings.current().currency
+    stored = stored if isinstance(stored, dict) else {}
+    default_days, working_days = default_window(currency)
+    days = stored.get("window_days")
+    valid_days = (
+        isinstance(days, int) and not isinstance(days, bool) and WINDOW_DAYS[0] <= days <= WINDOW_DAYS[1]
+    )
+    status, instructions = stored.get("status"), stored.get("instructions")
+    return ReturnSettings(
+        window_days=days if valid_days else None,
+        working_days=working_days,
+        status=status if isinstance(status, str) and status else DEFAULT_STATUS,
+        instructions=instructions if isinstance(instructions, str) else "",
+        default_days=default_days,
+    )
 
 
 def current() -> ReturnSettings:
-    raise NotImplementedError
+    from shop.settings import services as settings
+
+    shop = settings.current()
+    return effective(shop.returns, shop.currency)
+
+
+def target_statuses() -> list[OrderStatus]:
+    """Statuses an order may move to once everything came back (the settings page's choice): in
+    use, not cancelling (the goods were delivered; cancelling would give stock back a second
+    time) and needing no tracking number (nothing is shipped)."""
+    return list(
+        db.session.scalars(
+            db.select(OrderStatus)
+            .where(
+                OrderStatus.archived.is_(False),
+                OrderStatus.cancels_order.is_(False),
+                OrderStatus.requires_tracking.is_(False),
+            )
+            .order_by(OrderStatus.position, OrderStatus.id)
+        )
+    )
+
+
+def _window_days(value: Any) -> int | None:
+    """The typed window: None when empty; ValueError when it is not a whole number."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = ascii_digits(value.strip()) if isinstance(value, str) else "?"
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) < 5):
+        raise ValueError(text)
+    return int(text)
+
+
+def _readable(text: str) -> bool:
+    return all(char.isprintable() or char in "\n\t" for char in text)
 
 
 def validate(given: Any, now: dict | None) -> tuple[dict, dict[str, str]]:
     """(the settings as stored, {field: message}) for the settings page's ``returns`` values;
-    fields named "returns.window_days", "returns.status", "returns.instructions"."""
-    raise NotImplementedError
+    fields named "returns.window_days", "returns.status", "returns.instructions". A value not
+    given stays as it is."""
+    given = given if isinstance(given, dict) else {}
+    now = now if isinstance(now, dict) else {}
+    errors: dict[str, str] = {}
+
+    try:
+        days = _window_days(given.get("window_days", now.get("window_days")))
+        in_range = days is None or WINDOW_DAYS[0] <= days <= WINDOW_DAYS[1]
+    except ValueError:
+        in_range = False
+    if not in_range:
+        errors["returns.window_days"] = gettext(
+            "Enter a whole number of days from %(min)s to %(max)s, or leave it empty for the law’s minimum.",
+            min=WINDOW_DAYS[0],
+            max=WINDOW_DAYS[1],
+        )
+        days = None
+
+    status = given.get("status", now.get("status") or DEFAULT_STATUS)
+    status = status.strip() if isinstance(status, str) else ""
+    if "status" in given and status not in {s.code for s in target_statuses()}:
+        errors["returns.status"] = gettext(
+            "Choose one of the statuses offered: in use, not cancelling the order, without a tracking number."
+        )
+
+    instructions = given.get("instructions", now.get("instructions", ""))
+    instructions = instructions.replace("\r\n", "\n").strip() if isinstance(instructions, str) else None
+    if instructions is None or not _readable(instructions):
+        errors["returns.instructions"] = gettext("Write the instructions as plain text.")
+        instructions = ""
+    elif len(instructions) > INSTRUCTIONS_MAX:
+        errors["returns.instructions"] = gettext(
+            "Write the instructions in at most %(max)s characters.", max=INSTRUCTIONS_MAX
+        )
+    return {"window_days": days, "status": status, "instructions": instructions}, errors

@@ -95,6 +95,11 @@ class PaymentState(enum.StrEnum):
     REFUNDED = "refunded"
 
 
+# Order.source of the replacement order an exchanged return makes (shop.returns.exchange): it
+# is settled by the goods sent back, so it is never invoiced again (shop.invoicing.services).
+EXCHANGE_SOURCE = "exchange"
+
+
 def _tracking_token() -> str:
     return secrets.token_urlsafe(18)
 

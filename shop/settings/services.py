@@ -75,8 +75,6 @@ class ShopSettings:
 
     # VAT rates (percent, as text) products may be priced with; empty: the currency's market's.
     vat_rates: list[str] = field(default_factory=list)
-    # Days a customer has to return a product, unless the product sets its own window.
-    return_days: int = 14
     # A delivery step done with less than ordered: the rest follows in a backorder
     # ("always"), is released back on sale ("never"), or whoever does the step says ("ask").
     backorder_policy: str = "ask"
@@ -89,6 +87,9 @@ class ShopSettings:
     )
     # Invoice numbering formats, request window, issue on online payment (shop.invoicing.settings).
     invoicing: dict = field(default_factory=dict)
+    # Return window, status after a full return, label instructions (shop.returns.settings).
+    # (A row of the retired "return_days" key may still be stored: current() skips unknown keys.)
+    returns: dict = field(default_factory=dict)
 
     def offered_vat_rates(self) -> list[Decimal]:
         rates = self.vat_rates or DEFAULT_VAT_RATES.get(self.currency, DEFAULT_VAT_RATES["TRY"])
@@ -397,6 +398,11 @@ def _validate(changes: dict[str, Any], now: ShopSettings) -> tuple[dict[str, Any
 
         clean["invoicing"], invoicing_errors = validate_invoicing(changes["invoicing"], now.invoicing)
         errors.update(invoicing_errors)
+    if "returns" in changes:
+        from shop.returns.settings import validate as validate_returns
+
+        clean["returns"], returns_errors = validate_returns(changes["returns"], now.returns)
+        errors.update(returns_errors)
     return clean, errors
 
 

@@ -365,6 +365,15 @@ def test_every_default_renders_for_a_real_order(make_sales_order):
         "refund": {"amount": Decimal("5")},
         "cart": {"restore_url": "https://shop.example.com/cart/restore/x"},
         "courier": {"name": "Mehmet Demir"},
+        "return": {
+            "number": "S000001-R1",
+            "reason": "Wrong size or fit",
+            "items": [{"name": "Mug – Blue", "quantity": "1"}],
+            "rejection_reason": "Used.",
+            "instructions": "Print the label.",
+            "url": "https://shop.example.com/returns/x",
+        },
+        "exchange": {"order_number": "S000002", "order_url": "https://shop.example.com/orders/y"},
     }
 
     for language in LANGUAGES:

@@ -215,13 +215,70 @@ _V = {
         Variable(
             "courier.name", lazy_gettext("The courier's name"), "Krzysztof Wąsowski-Grabowski", "Mehmet Demir"
         ),
+        # A return (shop.returns): filled in by shop.returns.notifications.
+        Variable("return.number", lazy_gettext("Return number"), "SHOP01234567-R12", "S000123-R1"),
+        Variable(
+            "return.reason",
+            lazy_gettext("Why the customer returns (the reason chosen)"),
+            "Arrived damaged or faulty",
+            "Wrong size or fit",
+        ),
+        Variable(
+            "return.items",
+            lazy_gettext("The products sent back: a list, each with name and quantity"),
+            fields=_ITEM_FIELDS[:2],
+            examples=({"name": "Ceramic mug – Blue", "quantity": "1"},),
+        ),
+        Variable(
+            "return.rejection_reason",
+            lazy_gettext("Why the return was rejected"),
+            "The mug was used and washed, and the packaging is missing; hygiene rules do not allow "
+            "us to take back used kitchenware. We will send you the photos we took on arrival.",
+            "The return window of this product ended on 12 March 2026.",
+        ),
+        Variable(
+            "return.instructions",
+            lazy_gettext("What the customer does with the return label"),
+            "Pack the items securely, preferably in their original packaging, with everything that "
+            "came with them. Print this label and stick it on the parcel so that the barcode can be "
+            "seen, then send the parcel to the address on the label.",
+            "Print the label, stick it on the parcel and send it with Yurtiçi Kargo.",
+        ),
+        Variable(
+            "return.url",
+            lazy_gettext("Link to the return's page"),
+            "https://www.laleceramics.com.tr/returns/kT3vQ9mZbW1xLp8RfA2sYd0e",
+            "https://shop.example.com/returns/kT3vQ9mZbW1xLp8RfA2sYd0e",
+        ),
+        Variable(
+            "exchange.order_number",
+            lazy_gettext("Number of the new order that sends the replacement"),
+            "SHOP01234568",
+            "S000124",
+        ),
+        Variable(
+            "exchange.order_url",
+            lazy_gettext("Link to the tracking page of the replacement's order"),
+            "https://www.laleceramics.com.tr/orders/pQ7wE2rT9yU4iO1aS6dF3gH8",
+            "https://shop.example.com/orders/pQ7wE2rT9yU4iO1aS6dF3gH8",
+        ),
     )
 }
 
 
 # The variables whose value is an address the shop made: in the HTML part of an e-mail only
 # these (and addresses the seller typed into the template) become links.
-LINK_VARIABLES = frozenset({"shop.url", "order.url", "order.tracking_url", "invoice.url", "cart.restore_url"})
+LINK_VARIABLES = frozenset(
+    {
+        "shop.url",
+        "order.url",
+        "order.tracking_url",
+        "invoice.url",
+        "cart.restore_url",
+        "return.url",
+        "exchange.order_url",
+    }
+)
 
 
 def _pick(*names: str) -> tuple[Variable, ...]:
@@ -242,6 +299,15 @@ _ORDER = (
 )
 _TRACKING = ("order.tracking_number", "order.carrier", "order.tracking_url")
 _PICKUP = ("pickup.warehouse", "pickup.address", "pickup.date", "pickup.hours")
+_RETURN = (
+    "order.number",
+    "order.date",
+    "order.url",
+    "return.number",
+    "return.reason",
+    "return.items",
+    "return.url",
+)
 
 EVENTS: dict[str, EventSpec] = {
     spec.key: spec
@@ -306,6 +372,42 @@ EVENTS: dict[str, EventSpec] = {
                 "order.payment_method",
                 "refund.amount",
             ),
+        ),
+        EventSpec(
+            "return_requested",
+            lazy_gettext("Return requested"),
+            ("email", "sms"),
+            _pick(*_SHOP, *_CUSTOMER, *_RETURN),
+        ),
+        EventSpec(
+            "return_approved",
+            lazy_gettext("Return approved, with the label"),
+            ("email", "sms"),
+            _pick(*_SHOP, *_CUSTOMER, *_RETURN, "return.instructions"),
+        ),
+        EventSpec(
+            "return_rejected",
+            lazy_gettext("Return rejected"),
+            ("email", "sms"),
+            _pick(*_SHOP, *_CUSTOMER, *_RETURN, "return.rejection_reason"),
+        ),
+        EventSpec(
+            "return_received",
+            lazy_gettext("Returned goods received"),
+            ("email", "sms"),
+            _pick(*_SHOP, *_CUSTOMER, *_RETURN),
+        ),
+        EventSpec(
+            "return_refunded",
+            lazy_gettext("Return refunded"),
+            ("email", "sms"),
+            _pick(*_SHOP, *_CUSTOMER, *_RETURN, "order.payment_method", "refund.amount"),
+        ),
+        EventSpec(
+            "return_exchanged",
+            lazy_gettext("Return exchanged"),
+            ("email", "sms"),
+            _pick(*_SHOP, *_CUSTOMER, *_RETURN, "exchange.order_number", "exchange.order_url"),
         ),
         EventSpec(
             "abandoned_cart",
@@ -396,4 +498,3 @@ def longest_context(event: str | EventSpec, *, items: int = 3) -> dict[str, Any]
         else:
             flat[variable.name] = variable.longest
     return nested(flat)
-
