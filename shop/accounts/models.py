@@ -46,6 +46,13 @@ class User(UserMixin, db.Model):
     sales_team_id: Mapped[int | None] = mapped_column(ForeignKey("sales_teams.id"))
     salesperson: Mapped[bool] = mapped_column(default=False)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The customer's account (S4, S7): company data for B2B invoices, prefilled at checkout.
+    company_name: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    tax_id: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    # Set by the e-mailed link (accounts.verification); guest orders are attached only after it.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The owner deleted the account: the row stays, anonymised, for the orders that name it.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sales_team: Mapped[SalesTeam | None] = relationship(back_populates="members")
 
@@ -121,3 +128,22 @@ class AccountChange(db.Model):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     by: Mapped[User | None] = relationship(foreign_keys=[by_user_id])
+
+
+class CustomerAddress(db.Model):
+    """A customer's saved address (shop.accounts.addresses): one of them is the default that
+    the checkout starts with."""
+
+    __tablename__ = "customer_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(60), default="")  # "Home", "Office" (the customer's word)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20))  # E.164
+    address_line: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(80))
+    postal_code: Mapped[str] = mapped_column(String(16))
+    country: Mapped[str] = mapped_column(String(2))
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

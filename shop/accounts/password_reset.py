@@ -16,7 +16,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from itsdangerous import BadData, URLSafeTimedSerializer
 
@@ -27,6 +27,7 @@ from shop.db_types import utcnow
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.i18n import text_direction
+from shop.web import public_link
 
 EVENT = "password_reset"  # the outbox event (its body is hidden in the back office's outbox)
 RESET_MAILS_PER_HOUR = 3
@@ -43,8 +44,10 @@ class ResetLinkInvalid(ShopError):
         )
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=_SALT)
+def signed_serializer(salt: str = _SALT) -> URLSafeTimedSerializer:
+    """Tokens signed with the shop's secret; each kind of link has its own ``salt``, so one
+    kind's token is never valid as another's (the e-mail verification uses this too)."""
+    return URLSafeTimedSerializer(current_app.secret_key, salt=salt)
 
 
 def _fingerprint(user: User) -> str:
@@ -52,13 +55,13 @@ def _fingerprint(user: User) -> str:
 
 
 def reset_token(user: User) -> str:
-    return _serializer().dumps([user.id, _fingerprint(user)])
+    return signed_serializer().dumps([user.id, _fingerprint(user)])
 
 
 def user_for_token(token: str) -> User:
     """The user a valid, unused, unexpired token names; ResetLinkInvalid otherwise."""
     try:
-        user_id, fingerprint = _serializer().loads(
+        user_id, fingerprint = signed_serializer().loads(
             token or "", max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
         )
     except (BadData, TypeError, ValueError):
@@ -83,21 +86,15 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def _public_link(endpoint: str, **values: object) -> str:
-    """An absolute link built on SHOP_URL, never on the request's Host header, which whoever
-    sends the request chooses (a forged Host would otherwise send the token to their site)."""
-    with current_app.test_request_context(base_url=current_app.config["SHOP_URL"]):
-        return url_for(endpoint, _external=True, **values)
-
-
-def _mails_in_the_last_hour(email: str) -> int:
+def mails_in_the_last_hour(email: str, event: str = EVENT) -> int:
+    """Messages of ``event`` queued for ``email`` in the last hour (the per-address limit)."""
     from shop.notifications.models import OutboxMessage
 
     return db.session.scalar(
         db.select(db.func.count())
         .select_from(OutboxMessage)
         .where(
-            OutboxMessage.event == EVENT,
+            OutboxMessage.event == event,
             OutboxMessage.recipient == email,
             OutboxMessage.created_at >= utcnow() - timedelta(hours=1),
         )
@@ -117,7 +114,7 @@ def request_reset(email: str) -> None:
     from shop.settings import services as settings
 
     user = user_by_email(email)
-    if user is None or not user.active or _mails_in_the_last_hour(user.email) >= RESET_MAILS_PER_HOUR:
+    if user is None or not user.active or mails_in_the_last_hour(user.email) >= RESET_MAILS_PER_HOUR:
         return
     endpoint = "storefront.reset_password" if user.role == Role.CUSTOMER else "backoffice.reset_password"
     language = user.locale or "en"
@@ -126,7 +123,7 @@ def request_reset(email: str) -> None:
         "direction": text_direction(language),
         "name": user.name,
         "shop_name": settings.current().shop_name,
-        "link": _public_link(endpoint, token=reset_token(user)),
+        "link": public_link(endpoint, token=reset_token(user)),
         "minutes": max_age_minutes(),
     }
     with force_locale(language):

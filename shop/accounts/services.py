@@ -225,17 +225,24 @@ def set_password(user: User, password: str) -> None:
     _clear_failed_logins(user.email)
 
 
+def confirm_own_password(user: User, password: str, *, address: str) -> None:
+    """A signed-in person proves they know their password before a change that needs it (a new
+    password, deleting the account). A wrong one counts as a failed login (the same lock), so a
+    borrowed session cannot be used to guess it."""
+    max_failures, window = _lock_rules()
+    locked = account_locked(user.email)
+    if not _password_matches(user, password) or locked:
+        record_failed_login(user.email, address)
+        raise WrongCurrentPassword(count=max_failures, minutes=window)
+
+
 def change_password(user: User, current_password: str, new_password: str, *, address: str) -> User:
     """A signed-in person changes their own password, proving they know the current one. A wrong
     current password counts as a failed login (the same lock), so a borrowed session cannot be
     used to guess it. Every other session of the user ends; the one in use stays."""
     from shop.accounts import sessions
 
-    max_failures, window = _lock_rules()
-    locked = account_locked(user.email)
-    if not _password_matches(user, current_password) or locked:
-        record_failed_login(user.email, address)
-        raise WrongCurrentPassword(count=max_failures, minutes=window)
+    confirm_own_password(user, current_password, address=address)
     check_new_password(new_password, user_inputs=password_inputs(user.email, user.name))
     set_password(user, new_password)
     sessions.end_all_sessions(user, except_token=user.session_token)

@@ -68,6 +68,8 @@ def message_labels() -> dict:
             **{key: str(spec.label) for key, spec in templating.EVENTS.items()},
             # The shop's own messages, written without a seller's template.
             "password_reset": _("Password reset"),
+            "return_link": _("Link to return an order"),
+            "email_verification": _("E-mail address verification"),
         },
     }
 

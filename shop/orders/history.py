@@ -52,8 +52,17 @@ SYSTEM_WORDS = {
     "outbox": _l("outbox"),
     "payment not received in time": _l("payment not received in time"),
     "transfer between warehouses needed for pickup": _l("transfer between warehouses needed for pickup"),
+    "account deletion": _l("account deletion"),
+    "attached to the customer's account (e-mail address verified)": _l(
+        "attached to the customer's account (e-mail address verified)"
+    ),
+    "customer's personal data erased: the customer deleted their account": _l(
+        "customer's personal data erased: the customer deleted their account"
+    ),
 }
 TRANSFER_NEEDED = "transfer between warehouses needed for pickup"
+# Written by the account's own actions (its owner as the actor), still system words.
+_ACCOUNT_NOTES = frozenset(key for key in SYSTEM_WORDS if "account" in key)
 
 
 _RELEASED = re.compile(r"released ([0-9]+) reserved units")
@@ -67,7 +76,7 @@ def released_note(units: int) -> str:
 
 def shown(event: OrderEvent, text: str) -> str:
     """``text`` (the event's actor label or note) as the reader should see it."""
-    if event.actor_kind in ("system", "rule") and text in SYSTEM_WORDS:
+    if text in SYSTEM_WORDS and (event.actor_kind in ("system", "rule") or text in _ACCOUNT_NOTES):
         return str(SYSTEM_WORDS[text])
     if event.kind in ("stock", "state") and (released := _RELEASED.fullmatch(text)):
         # Written by released_note().

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_login import login_required
 
 from shop.accounts import pages
-from shop.storefront.views import bp
+from shop.storefront.blueprint import bp
 from shop.web import login_rate_limit
 
 
