@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request, session
+from flask import Response, current_app, make_response, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 from jinja2_fragments.flask import render_block
 from werkzeug.routing import UnicodeConverter
@@ -40,6 +40,14 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(text)
     return number if 0 < number < 2**31 else None
+
+
+def public_link(endpoint: str, **values: object) -> str:
+    """An absolute link for an e-mail, built on SHOP_URL, never on the request's Host header,
+    which whoever sends the request chooses (a forged Host would otherwise send a secret link's
+    token to their site)."""
+    with current_app.test_request_context(base_url=current_app.config["SHOP_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def query_text(name: str, max_length: int = 100) -> str:
