@@ -26,6 +26,7 @@ MENU_SECTIONS = {
     "deliveries": "deliveries",
     "pickups": "deliveries",
     "refunds-due": "refunds",
+    "returns": "returns",
 }
 
 
@@ -55,6 +56,8 @@ from shop.backoffice import (  # noqa: E402,F401
     pickups,
     pictures,
     products,
+    returns,
+    returns_settings,
     settings_views,
     statuses,
     stock,

@@ -177,6 +177,10 @@ def describe_event(event: OrderEvent, status_names: dict[str, str], order: Order
         from shop.backoffice.payments import describe_refund_event
 
         return describe_refund_event(event)
+    if event.kind == "return":
+        from shop.backoffice.returns import describe_event as return_event
+
+        return return_event(event)
     if event.kind == "pickup":
         from shop.backoffice.pickups import describe_event as pickup_event
 

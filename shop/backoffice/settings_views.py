@@ -225,6 +225,7 @@ def setting_label(key: str) -> str:
         "ship_moves_to_shipped": _("Shipped with the tracking number"),
         "courier_statuses": _("Status after the courier’s changes"),
         "invoicing": _("Invoices"),
+        "returns": _("Returns"),
     }.get(key, key)
 
 
@@ -280,6 +281,10 @@ def describe_value(key: str, value: Any) -> str:
             lead=format_number(value.get("pickup_lead_days", 0)),
             horizon=format_number(value.get("pickup_horizon_days", 0)),
         )
+    if key == "returns":
+        from shop.backoffice.returns_settings import describe_returns
+
+        return describe_returns(value)
     if key == "courier_statuses" and isinstance(value, dict):
         names = {
             status.code: orders.status_name(status)

@@ -9,8 +9,14 @@ from shop.extensions import db, limiter
 from tests.factories import USER_PASSWORD, make_user
 from tests.web.conftest import csrf_token_in, location_path, make_customer, text
 
-ADMIN_PAGES = ["/admin/settings", "/admin/users", "/admin/users/new", "/admin/statuses/new"]
-STAFF_PAGES = ["/admin/orders", "/admin/statuses"]
+ADMIN_PAGES = [
+    "/admin/settings",
+    "/admin/settings/returns",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/statuses/new",
+]
+STAFF_PAGES = ["/admin/orders", "/admin/statuses", "/admin/returns"]
 
 
 @pytest.fixture(autouse=True)
