@@ -95,6 +95,9 @@ def load_demo(*, with_orders: bool = True) -> bool:
         from shop.demo.invoices import load_invoices
 
         load_invoices()
+        from shop.demo.returns import load_returns
+
+        load_returns()
     return True
 
 
