@@ -10,10 +10,13 @@ import secrets
 
 from flask import current_app
 
+from shop.accounts import addresses
 from shop.accounts import services as accounts
 from shop.accounts.models import User
 from shop.catalog.models import Product, Stock, Variant, Warehouse
+from shop.db_types import utcnow
 from shop.demo.deliveries import ship_all
+from shop.demo.orders import DEMO_TAX_IDS
 from shop.errors import ShopError
 from shop.extensions import db
 from shop.invoicing import services as invoicing
@@ -27,6 +30,7 @@ from shop.sales import services as sales
 from shop.sales.models import DeliveryMethod, Order, PaymentMethod
 
 DEMO_CUSTOMER = ("customer@example.com", "demo-customer-2026")
+_PHONE = "+905321239876"
 _ADDRESS = {"address_line": "Moda Cd. 45", "city": "İstanbul", "postal_code": "34710", "country": "TR"}
 
 # What becomes of each demo return, and why the customer sent it back.
@@ -47,8 +51,7 @@ def load_returns() -> int:
     warehouse = db.session.scalar(db.select(Warehouse).order_by(Warehouse.position, Warehouse.id))
     if staff is None or warehouse is None:
         return 0
-    customer = accounts.register_customer(*DEMO_CUSTOMER, name="Elif Kaya", locale="en")
-    db.session.commit()
+    customer = _demo_customer()
     by = Actor.user(staff)
     swaps = _swappable_variants(warehouse)
     made = 0
@@ -75,6 +78,34 @@ def load_returns() -> int:
         db.session.commit()
         made += 1
     return made
+
+
+def _demo_customer() -> User:
+    """The demo's customer with an account: verified e-mail, company data, two saved addresses
+    (the default one prefills checkout)."""
+    customer = accounts.register_customer(*DEMO_CUSTOMER, name="Elif Kaya", locale="en")
+    addresses.update_profile(
+        customer, name="Elif Kaya", phone=_PHONE, company_name="Kaya Tasarım Ltd.", tax_id=DEMO_TAX_IDS["TR"]
+    )
+    customer.email_verified_at = utcnow()
+    for label, line, city, postal in (
+        ("Home", _ADDRESS["address_line"], _ADDRESS["city"], _ADDRESS["postal_code"]),
+        ("Office", "Büyükdere Cd. 185, Kat 7", "İstanbul", "34394"),
+    ):
+        addresses.add_address(
+            customer,
+            addresses.AddressDetails(
+                name="Elif Kaya",
+                phone=_PHONE,
+                address_line=line,
+                city=city,
+                postal_code=postal,
+                country="TR",
+                label=label,
+            ),
+        )
+    db.session.commit()
+    return customer
 
 
 def _move(asked, state: str, *, by: Actor, warehouse: Warehouse, replacement: Variant) -> None:  # noqa: ANN001
@@ -134,7 +165,7 @@ def _delivered_order(customer: User, variant: Variant, *, by: Actor, invoiced: b
     db.session.flush()
     details = sales.CheckoutDetails(
         email=customer.email,
-        phone="+905321239876",
+        phone=_PHONE,
         name=customer.name,
         delivery_method=DeliveryMethod.CARRIER,
         payment_method=PaymentMethod.CASH,
