@@ -16,8 +16,8 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadData, URLSafeTimedSerializer
 
 from shop.accounts import sessions
@@ -26,7 +26,6 @@ from shop.accounts.services import check_new_password, password_inputs, set_pass
 from shop.db_types import utcnow
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.i18n import text_direction
 from shop.web import public_link
 
 EVENT = "password_reset"  # the outbox event (its body is hidden in the back office's outbox)
@@ -109,33 +108,19 @@ def max_age_minutes() -> int:
 def request_reset(email: str) -> None:
     """Queue the e-mail with a link if ``email`` belongs to an active account; otherwise do
     nothing. The caller shows the same answer either way and commits."""
-    from shop.notifications import outbox
-    from shop.notifications.models import Channel
-    from shop.settings import services as settings
+    from shop.notifications.link_mail import queue_link_email
 
     user = user_by_email(email)
     if user is None or not user.active or mails_in_the_last_hour(user.email) >= RESET_MAILS_PER_HOUR:
         return
     endpoint = "storefront.reset_password" if user.role == Role.CUSTOMER else "backoffice.reset_password"
-    language = user.locale or "en"
-    context = {
-        "language": language,
-        "direction": text_direction(language),
-        "name": user.name,
-        "shop_name": settings.current().shop_name,
-        "link": public_link(endpoint, token=reset_token(user)),
-        "minutes": max_age_minutes(),
-    }
-    with force_locale(language):
-        subject = gettext("Reset your password at %(shop)s", shop=context["shop_name"])
-        body_text = render_template("accounts/password_reset_email.txt", **context)
-        body_html = render_template("accounts/password_reset_email.html", **context)
-    outbox.queue(
-        Channel.EMAIL,
+    queue_link_email(
         event=EVENT,
         recipient=user.email,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        language=language,
+        language=user.locale or "en",
+        template="accounts/password_reset_email",
+        subject=lambda context: gettext("Reset your password at %(shop)s", shop=context["shop_name"]),
+        name=user.name,
+        link=public_link(endpoint, token=reset_token(user)),
+        minutes=max_age_minutes(),
     )

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import render_template
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from itsdangerous import BadData
 
 from shop.accounts.addresses import record_own_change
@@ -21,7 +20,6 @@ from shop.accounts.password_reset import mails_in_the_last_hour, signed_serializ
 from shop.db_types import utcnow
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.i18n import text_direction
 from shop.web import public_link
 
 EVENT = "email_verification"  # the outbox event
@@ -81,33 +79,19 @@ def user_for_token(token: str) -> User:
 
 def send_verification(user: User) -> None:
     """Queue the e-mail with the link (the caller commits)."""
-    from shop.notifications import outbox
-    from shop.notifications.models import Channel
-    from shop.settings import services as settings
+    from shop.notifications.link_mail import queue_link_email
 
     if mails_in_the_last_hour(user.email, EVENT) >= VERIFY_MAILS_PER_HOUR:
         raise TooManyVerificationMails()
-    language = user.locale or "en"
-    context = {
-        "language": language,
-        "direction": text_direction(language),
-        "name": user.name,
-        "shop_name": settings.current().shop_name,
-        "link": public_link("storefront.verify_email", token=verification_token(user)),
-        "hours": VERIFY_MAX_AGE_HOURS,
-    }
-    with force_locale(language):
-        subject = gettext("Verify your e-mail address at %(shop)s", shop=context["shop_name"])
-        body_text = render_template("accounts/verify_email.txt", **context)
-        body_html = render_template("accounts/verify_email.html", **context)
-    outbox.queue(
-        Channel.EMAIL,
+    queue_link_email(
         event=EVENT,
         recipient=user.email,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        language=language,
+        language=user.locale or "en",
+        template="accounts/verify_email",
+        subject=lambda context: gettext("Verify your e-mail address at %(shop)s", shop=context["shop_name"]),
+        name=user.name,
+        link=public_link("storefront.verify_email", token=verification_token(user)),
+        hours=VERIFY_MAX_AGE_HOURS,
     )
 
 

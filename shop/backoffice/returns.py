@@ -358,38 +358,41 @@ def _refused(return_request: ReturnRequest, form, form_name: str):  # noqa: ANN0
     return _page(return_request, status=422, acting=form_name, **{form_name: form})
 
 
+def _simple_step(return_id: int, form_class, form_name: str, run, done: str):  # noqa: ANN001
+    """A step whose form needs nothing from the page (approve, reject): ``run(return, form)``
+    takes it; ``done`` is the message, with %(number)s for the return's number."""
+    return_request = _return(return_id)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _refused(return_request, form, form_name)
+    refused = _act(return_request, form, form_name, lambda: run(return_request, form))
+    return refused or _done(return_request, done % {"number": return_request.number})
+
+
 @bp.post("/returns/<int:return_id>/approve")
 @staff_required
 def approve_return(return_id: int):
-    return_request = _return(return_id)
-    form = ApproveForm()
-    if not form.validate_on_submit():
-        return _refused(return_request, form, "approve_form")
-    refused = _act(
-        return_request,
-        form,
+    return _simple_step(
+        return_id,
+        ApproveForm,
         "approve_form",
-        lambda: handling.approve(
-            return_request, by=actor(), instructions=(form.instructions.data or "").strip()
+        lambda rr, form: handling.approve(
+            rr, by=actor(), instructions=(form.instructions.data or "").strip()
         ),
+        _("Return %(number)s approved."),
     )
-    return refused or _done(return_request, _("Return %(number)s approved.", number=return_request.number))
 
 
 @bp.post("/returns/<int:return_id>/reject")
 @staff_required
 def reject_return(return_id: int):
-    return_request = _return(return_id)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _refused(return_request, form, "reject_form")
-    refused = _act(
-        return_request,
-        form,
+    return _simple_step(
+        return_id,
+        RejectForm,
         "reject_form",
-        lambda: handling.reject(return_request, reason=(form.reason.data or "").strip(), by=actor()),
+        lambda rr, form: handling.reject(rr, reason=(form.reason.data or "").strip(), by=actor()),
+        _("Return %(number)s rejected."),
     )
-    return refused or _done(return_request, _("Return %(number)s rejected.", number=return_request.number))
 
 
 @bp.post("/returns/<int:return_id>/receive")

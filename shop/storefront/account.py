@@ -256,7 +256,19 @@ def address_list():
     )
 
 
-def _address_page(form: AddressForm, address=None):  # noqa: ANN001, ANN202
+def _address_page(form: AddressForm, save, address=None):  # noqa: ANN001, ANN202
+    """The address form, new or edited: ``save(details)`` stores it when the form is valid."""
+    _country_choices(form)
+    if form.validate_on_submit():
+        try:
+            save(_address_details(form))
+        except ShopError as error:
+            db.session.rollback()
+            form.show_error(error)
+        else:
+            db.session.commit()
+            flash(_("The address is saved."), "success")
+            return redirect(url_for("storefront.address_list"), 303)
     status = 422 if form.errors else 200
     return render_template("storefront/account/address_form.html", form=form, address=address), status
 
@@ -269,18 +281,7 @@ def address_new():
         form = AddressForm(formdata=None, name=user.name, phone=user.phone)
     else:
         form = AddressForm()
-    _country_choices(form)
-    if form.validate_on_submit():
-        try:
-            addresses.add_address(user, _address_details(form))
-        except ShopError as error:
-            db.session.rollback()
-            form.show_error(error)
-        else:
-            db.session.commit()
-            flash(_("The address is saved."), "success")
-            return redirect(url_for("storefront.address_list"), 303)
-    return _address_page(form)
+    return _address_page(form, lambda details: addresses.add_address(user, details))
 
 
 @bp.route("/account/addresses/<address_id>", methods=["GET", "POST"])
@@ -288,18 +289,7 @@ def address_new():
 def address_edit(address_id: str):
     address = _own_address(address_id)
     form = AddressForm(obj=address) if request.method == "GET" else AddressForm()
-    _country_choices(form)
-    if form.validate_on_submit():
-        try:
-            addresses.update_address(address, _address_details(form))
-        except ShopError as error:
-            db.session.rollback()
-            form.show_error(error)
-        else:
-            db.session.commit()
-            flash(_("The address is saved."), "success")
-            return redirect(url_for("storefront.address_list"), 303)
-    return _address_page(form, address)
+    return _address_page(form, lambda details: addresses.update_address(address, details), address)
 
 
 @bp.post("/account/addresses/<address_id>/delete")

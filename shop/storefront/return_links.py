@@ -14,15 +14,14 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import render_template
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from itsdangerous import BadData
 
 from shop.accounts.password_reset import signed_serializer
 from shop.db_types import utcnow
 from shop.errors import ShopError
 from shop.extensions import db
-from shop.i18n import ascii_digits, text_direction
+from shop.i18n import ascii_digits
 from shop.returns import requests as returns
 from shop.sales.models import Order, OrderState
 from shop.web import public_link
@@ -110,35 +109,21 @@ def send_link(number: str, email: str) -> None:
     """Queue the e-mail with a link to the return form if the order exists, the address is the
     order's and something of it can be returned; otherwise do nothing. The caller shows the
     same answer either way and commits."""
-    from shop.notifications import outbox
+    from shop.notifications.link_mail import queue_link_email
     from shop.notifications.messages import order_language
-    from shop.notifications.models import Channel
-    from shop.settings import services as settings
 
     order = _order_asked_for(number, email)
     if order is None or returns.order_refusal(order) or _mailed_recently(order):
         return
-    language = order_language(order)
-    context = {
-        "language": language,
-        "direction": text_direction(language),
-        "name": order.name,
-        "number": order.number,
-        "shop_name": settings.current().shop_name,
-        "link": public_link("storefront.return_guest_form", token=link_token(order)),
-        "hours": RETURN_LINK_MAX_AGE_HOURS,
-    }
-    with force_locale(language):
-        subject = gettext("Return items of order %(number)s", number=order.number)
-        body_text = render_template("storefront/returns/link_email.txt", **context)
-        body_html = render_template("storefront/returns/link_email.html", **context)
-    outbox.queue(
-        Channel.EMAIL,
+    queue_link_email(
         event=EVENT,
         recipient=order.email,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        language=language,
+        language=order_language(order),
+        template="storefront/returns/link_email",
+        subject=lambda context: gettext("Return items of order %(number)s", number=context["number"]),
         order_id=order.id,
+        name=order.name,
+        number=order.number,
+        link=public_link("storefront.return_guest_form", token=link_token(order)),
+        hours=RETURN_LINK_MAX_AGE_HOURS,
     )
