@@ -42,6 +42,7 @@ from shop.payments import refunds
 from shop.payments import services as payments
 from shop.payments.models import Refund, RefundMethod
 from shop.returns import handling, photos, requests
+from shop.returns import notes as return_notes
 from shop.returns import settings as return_settings
 from shop.returns.labels import reason_label, state_label
 from shop.returns.models import REASON_CODES, ReturnRequest, ReturnState
@@ -86,7 +87,8 @@ def describe_event(event) -> str:  # noqa: ANN001
 def event_note(event, number: str) -> str:  # noqa: ANN001
     """A return event's note without the return number it starts with (shown as the title)."""
     note = (event.note or "").strip()
-    return note.removeprefix(number).lstrip(":").strip() if note.startswith(number) else note
+    note = note.removeprefix(number).lstrip(":").strip() if note.startswith(number) else note
+    return return_notes.shown(note)
 
 
 def _events_of(return_request: ReturnRequest) -> list:

@@ -82,6 +82,10 @@ def shown(event: OrderEvent, text: str) -> str:
         # Written by released_note().
         units = int(released.group(1))
         return ngettext("%(num)s reserved unit released", "%(num)s reserved units released", units)
+    if event.kind in ("return", "state") and text == event.note:
+        from shop.returns import notes  # written by shop.returns.notes
+
+        return notes.shown(text)
     return text
 
 

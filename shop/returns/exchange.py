@@ -28,7 +28,7 @@ from shop.orders import history
 from shop.orders.history import Actor
 from shop.payments import services as payments
 from shop.payments.models import PaymentTransaction, TransactionState
-from shop.returns import handling
+from shop.returns import handling, notes
 from shop.returns.models import ReturnLine, ReturnRequest, ReturnState
 from shop.sales import services as sales
 from shop.sales.models import EXCHANGE_SOURCE, DeliveryMethod, Order, OrderLine, OrderState, PaymentMethod
@@ -77,7 +77,7 @@ def exchange(return_request: ReturnRequest, replacements: Mapping[int, int], *, 
             history.record(new, by=Actor.system(), kind="stock", note=history.TRANSFER_NEEDED)
     history.record(
         new, by=by, kind="state", before="quotation", after="quotation_sent",
-        note=f"exchange for return {rr.number} of order {order.number}", public=True,
+        note=notes.replacement_for(rr, order.number), public=True,
     )  # fmt: skip
     _settle(new, rr, by=by)
     if new.state == OrderState.QUOTATION_SENT:
@@ -88,7 +88,7 @@ def exchange(return_request: ReturnRequest, replacements: Mapping[int, int], *, 
     rr.exchange_order = new
     rr.state = ReturnState.EXCHANGED
     rr.closed_at = utcnow()
-    return handling._done(rr, before, by=by, note=f"{rr.number}: replacement order {new.number}")
+    return handling._done(rr, before, by=by, note=notes.exchanged(rr, new.number))
 
 
 def _chosen(rr: ReturnRequest, replacements: Mapping[int, int]) -> list[tuple[ReturnLine, Variant, int]]:

@@ -35,6 +35,7 @@ from shop.orders.history import Actor
 from shop.orders.models import OrderStatus
 from shop.payments.models import Refund, RefundMethod, RefundState
 from shop.payments.services import _lock
+from shop.returns import notes
 from shop.returns import settings as return_settings
 from shop.returns.labels import state_label
 from shop.returns.models import ReturnLine, ReturnRequest, ReturnState
@@ -123,7 +124,7 @@ def receive(
         )
     rr.state = ReturnState.RECEIVED
     rr.received_at = utcnow()
-    _done(rr, before, by=by, note=_receipt_note(rr, warehouse, note))
+    _done(rr, before, by=by, note=notes.receipt(rr, warehouse, note))
     _follow_status(rr, by=by)
     return rr
 
@@ -189,13 +190,13 @@ def refund(
     if done.state == RefundState.PENDING:
         history.record(
             order, by=by, kind="return", before=rr.state.value, after=rr.state.value,
-            note=f"{rr.number}: refund {done.amount} {done.currency} pending, the provider did not answer",
+            note=notes.pending(rr, done),
         )  # fmt: skip
         return rr
     before = rr.state
     rr.state = ReturnState.REFUNDED
     rr.closed_at = utcnow()
-    return _done(rr, before, by=by, note=f"{rr.number}: {done.amount} {done.currency} ({done.method.value})")
+    return _done(rr, before, by=by, note=notes.refunded(rr, done))
 
 
 def pending_refund_message(return_request: ReturnRequest) -> str:
@@ -348,21 +349,6 @@ def _outcome(rr: ReturnRequest, outcome: Mapping[int, tuple[int, int]]) -> dict[
     if not any(sum(pair) for pair in counted.values()):
         raise ReturnRefused(_("Enter the units that arrived: none were entered."), field="lines")
     return counted
-
-
-def _receipt_note(rr: ReturnRequest, warehouse: Warehouse, note: str) -> str:
-    """The history's account of a receipt (stored in English, the clerk's note as typed)."""
-    parts = []
-    for line in rr.lines:
-        missing = line.quantity - line.received
-        text = f"{line.order_line.sku}: {line.restocked} back in {warehouse.code}"
-        if line.written_off:
-            text += f", {line.written_off} written off"
-        if missing:
-            text += f", {missing} not received"
-        parts.append(text)
-    summary = f"{rr.number}: " + "; ".join(parts)
-    return f"{summary}. {note}" if note else summary
 
 
 def _follow_status(rr: ReturnRequest, *, by: Actor) -> None:

@@ -239,7 +239,7 @@ def test_approve_receive_and_refund_through_the_provider(staff, warehouse):
     )
     shown = text(staff.get(page_of(made)))
     assert "Refund of TRY500.00 issued." in shown
-    assert "1 back in RET, 1 written off" in shown  # the receipt's history note
+    assert "1 back on the shelf of RET, 1 written off" in shown  # the receipt's history note
     assert f"Return {made.number}: Received → Refunded" in shown
     assert f"Return {made.number}: Requested → Approved" in shown
     # The order page lists the return and its timeline reads it.
