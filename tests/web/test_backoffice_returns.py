@@ -307,6 +307,14 @@ def test_a_refund_the_provider_refuses_is_shown_and_changes_nothing(staff, wareh
     assert refused.status_code == 422
     assert "The payment provider refused the refund: Refund refused by the test provider" in text(refused)
     assert fresh(made).state == ReturnState.RECEIVED and fresh(made).refund_id is None
+    # The provider's refusal stays on record, and the form shown again carries a new key (the
+    # provider saw the first one), so the next attempt is a new refund.
+    [failed] = db.session.scalars(db.select(Refund))
+    assert failed.state == RefundState.FAILED
+    assert form_value(refused, "key") not in ("", failed.key)
+    refund_answer(None)
+    done = act(staff, made, "refund", {"key": form_value(refused, "key")})
+    assert done.status_code == 303 and fresh(made).state == ReturnState.REFUNDED
 
 
 def test_a_cash_order_is_refunded_by_hand_with_the_method_chosen(staff, warehouse):
