@@ -195,7 +195,8 @@ def _page(variant: Variant, *, forms=None, threshold_form=None, notice: str = ""
 
 def _references(moves: list) -> dict[tuple[str, int], tuple[str, str]]:
     """What each ledger row refers to, as (label, address): the order of a reservation, the
-    delivery order of goods shipped, the CSV import of a count. One statement per kind shown."""
+    delivery order of goods shipped, the return of goods taken back, the CSV import of a count.
+    One statement per kind shown."""
     from shop.fulfillment.models import DeliveryOrder
 
     wanted: dict[str, set[int]] = {}
@@ -218,6 +219,13 @@ def _references(moves: list) -> dict[tuple[str, int], tuple[str, str]]:
                 reference,
                 url_for("backoffice.order", number=number) + "#order-deliveries",
             )
+    if wanted.get("return"):
+        from shop.returns.models import ReturnRequest
+
+        for return_id, number in db.session.execute(
+            db.select(ReturnRequest.id, ReturnRequest.number).where(ReturnRequest.id.in_(wanted["return"]))
+        ):
+            found["return", return_id] = (number, url_for("backoffice.return_detail", return_id=return_id))
     for import_id in wanted.get("import", ()):
         found["import", import_id] = (
             _("Import %(number)s", number=import_id),

@@ -222,6 +222,8 @@ def test_approve_receive_and_refund_through_the_provider(staff, warehouse):
         1,
     )
     assert shelf(shirt, warehouse) == before + 1
+    ledger = staff.get(f"/admin/stock/{order.lines[0].sku}").get_data(as_text=True)
+    assert f'href="{page_of(made)}"' in ledger  # the SKU's ledger rows link to the return
 
     page = staff.get(page_of(made))
     assert "The goods received are refunded: TRY500.00." in text(page)
