@@ -69,10 +69,3 @@ def available_by_variant(variant_ids: list[int]) -> dict[int, int]:
 
 def categories() -> list[Category]:
     return list(db.session.scalars(db.select(Category).order_by(Category.position, Category.id)))
-
-
-def category_by_slug(slug: str) -> Category:
-    category = db.session.scalar(db.select(Category).where(Category.slug == slug))
-    if category is None:
-        raise NotFound()
-    return category

@@ -8,6 +8,7 @@ from shop.catalog import listing
 from shop.catalog import services as catalog
 from shop.catalog.models import Product, Variant
 from shop.catalog.pictures import pictures_of
+from shop.errors import NotFound
 from shop.i18n import locale_code
 from shop.settings import services as settings
 from shop.storefront import cards
@@ -20,9 +21,10 @@ from shop.web import is_htmx, query_text, render
 # --- catalog -----------------------------------------------------------------------------
 
 
-def _listing(category=None):
+def _listing(category=None, categories=None):  # noqa: ANN001
     """Home, search and category pages: one page of product cards, as ``?q=``, ``?sort=``,
-    ``?stock=1`` and ``?page=`` ask (anything unknown falls back to the default)."""
+    ``?stock=1`` and ``?page=`` ask (anything unknown falls back to the default).
+    ``categories``: the shop's categories (the menu), when the caller read them already."""
     query = query_text("q") if category is None else ""
     sort = listing.parse_sort(request.args.get("sort"), searching=bool(query))
     in_stock_only = request.args.get("stock") == "1"
@@ -40,7 +42,7 @@ def _listing(category=None):
         "listing": page,
         "sorts": listing.SORTS,
         "query": query,
-        "categories": catalog.categories(),
+        "categories": categories if categories is not None else catalog.categories(),
         "category": category,
         "product_card": cards.renderer(),
     }
@@ -61,7 +63,12 @@ def search():
 
 @bp.get("/c/<slug>")
 def category(slug: str):
-    return _listing(catalog.category_by_slug(slug))
+    # The menu lists every category: the page's own is found among them, one statement less.
+    categories = catalog.categories()
+    found = next((category for category in categories if category.slug == slug), None)
+    if found is None:
+        raise NotFound()
+    return _listing(found, categories)
 
 
 def _variant_from_args(product: Product) -> Variant:

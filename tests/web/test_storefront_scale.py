@@ -254,3 +254,22 @@ def test_a_search_pages_through_every_name_match_before_any_description_match(sh
     assert len(first) == PER_PAGE
     assert first + second == newest_first
     assert slugs_on(shopper.get("/?q=kettle&page=3")) == []
+
+
+def test_a_category_page_reads_no_more_than_the_home_page(shopper):
+    """The category is found among the menu's categories, not read again (issue 11)."""
+    products = catalog_of(3)
+    counts = {}
+    for url in ("/", f"/c/{products[0].category.slug}"):
+        shopper.get(url)  # warm
+        with statements() as seen:
+            assert shopper.get(url).status_code == 200
+        counts[url] = len(seen)
+
+    assert counts[f"/c/{products[0].category.slug}"] == counts["/"]
+
+
+def test_an_unknown_category_is_404(shopper):
+    catalog_of(1)
+
+    assert shopper.get("/c/no-such-category").status_code == 404
