@@ -8,6 +8,7 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from shop.backoffice.forms import MultiCheckboxField
 from shop.forms import ShopForm
@@ -49,7 +50,11 @@ class WarehouseForm(_PerLanguage, ShopForm):
     )
     delivery_steps = RadioField(
         _l("Steps of a delivery"),
-        choices=[("1", _l("Ship")), ("2", _l("Pick, then ship")), ("3", _l("Pick, pack, then ship"))],
+        choices=[
+            SelectChoice("1", _l("Ship")),
+            SelectChoice("2", _l("Pick, then ship")),
+            SelectChoice("3", _l("Pick, pack, then ship")),
+        ],
         default="1",
         validate_choice=False,
     )

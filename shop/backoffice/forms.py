@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -209,9 +210,9 @@ class SettingsForm(ShopForm):
     backorder_policy = RadioField(
         _l("A delivery step done with less than ordered"),
         choices=[
-            ("ask", _l("Ask each time")),
-            ("always", _l("The rest always follows in a backorder")),
-            ("never", _l("Never a backorder: the rest goes back on sale")),
+            SelectChoice("ask", _l("Ask each time")),
+            SelectChoice("always", _l("The rest always follows in a backorder")),
+            SelectChoice("never", _l("Never a backorder: the rest goes back on sale")),
         ],
         validate_choice=False,
     )
