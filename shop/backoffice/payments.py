@@ -161,10 +161,7 @@ def _new_key() -> str:
 
 def payment_panel(order: Order, **forms) -> dict:
     refund_rows = refunds.refunds_for(order)
-    transactions = payments.transactions_for(order)
-    by_provider = [
-        t for t in transactions if refunds.provider_refundable(t) and refunds.remaining_on(t, refund_rows) > 0
-    ]
+    by_provider = refunds.through_provider(order, refund_rows)
     refund_form = forms.get("refund_form") or RefundForm(formdata=None, key=_new_key())
     refund_form.offer(order, by_provider, refund_rows)
     done = refunds.refunded_quantities(refund_rows)

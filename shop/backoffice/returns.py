@@ -39,7 +39,6 @@ from shop.i18n import format_money, translated
 from shop.orders.history import events_for
 from shop.orders.listing import Cursor, utc_bounds
 from shop.payments import refunds
-from shop.payments import services as payments
 from shop.payments.models import Refund, RefundMethod
 from shop.returns import handling, photos, requests
 from shop.returns import notes as return_notes
@@ -238,11 +237,7 @@ def _refund_preview(return_request: ReturnRequest) -> tuple[Decimal | None, str]
 def _by_provider(order: Order) -> bool:
     """Whether the money goes back through the payment's provider (else recorded by hand), as
     the order page's refund forms decide."""
-    refund_rows = refunds.refunds_for(order)
-    return any(
-        refunds.provider_refundable(t) and refunds.remaining_on(t, refund_rows) > 0
-        for t in payments.transactions_for(order)
-    )
+    return bool(refunds.through_provider(order))
 
 
 def _exchange_choices(return_request: ReturnRequest) -> dict[int, list[Variant]]:

@@ -225,6 +225,15 @@ def already_settled(key: str) -> bool:
     )
 
 
+def through_provider(order: Order, refund_rows: list[Refund] | None = None) -> list[PaymentTransaction]:
+    """The order's payments that can still give money back through their provider (``refund``);
+    none: what is given back is recorded by hand (``record_manual_refund``)."""
+    from shop.payments.services import transactions_for
+
+    refund_rows = refunds_for(order) if refund_rows is None else refund_rows
+    return [t for t in transactions_for(order) if provider_refundable(t) and remaining_on(t, refund_rows) > 0]
+
+
 def refunds_due(limit: int) -> tuple[list[Order], dict[int, Decimal]]:
     """The orders holding money to give back (payment state OVERPAID exactly while kept > owed;
     ix_orders_payment_created), oldest first, at most ``limit`` + 1 (the extra one says there is
