@@ -9,7 +9,7 @@ The rules, each here once:
   rounding remainder) and never more. The delivery charge is refunded whole, once.
 - Never more than a payment's captured amount less what was refunded of it, nor more than the
   order keeps (paid less refunded). Pending refunds count against both. The order row is locked
-  first (payments.services._lock) and everything is read fresh after it, so two refunds at the
+  first (sales.services.lock_order) and everything is read fresh after it, so two refunds at the
   same moment are decided one after the other on PostgreSQL and SQLite.
 - The key (made when the form is shown, sent to the provider): the same key again returns the
   first refund and refunds nothing more. The unique index on refunds.key is the last guard.
@@ -60,8 +60,9 @@ from shop.payments.refund_amounts import (
     remaining_for,
     remaining_on,
 )
-from shop.payments.services import _lock, payment_state_for
+from shop.payments.services import payment_state_for
 from shop.sales.models import Order, OrderState, PaymentMethod, PaymentState
+from shop.sales.services import lock_order
 
 MANUAL_METHODS = (RefundMethod.BANK_TRANSFER, RefundMethod.CASH, RefundMethod.OTHER)
 KEY_MAX = 64
@@ -155,7 +156,7 @@ def refund(
     """Give money back through the payment's provider. Returns the refund: SUCCEEDED, FAILED
     (the provider refused; its message in ``error``) or PENDING (no answer: retry with the same
     key). Raises RefundNotPossible, with nothing changed, for what may not be refunded."""
-    order = _lock(order)
+    order = lock_order(order)
     earlier = _earlier(order, key)
     if earlier is not None and earlier.state != RefundState.PENDING:
         return earlier
@@ -196,7 +197,7 @@ def record_manual_refund(
         method = None
     if method not in MANUAL_METHODS:
         raise RefundNotPossible(_("Choose how the money was paid back."), field="method")
-    order = _lock(order)
+    order = lock_order(order)
     earlier = _earlier(order, key)
     if earlier is not None:
         return earlier

@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from shop import events
@@ -67,7 +66,7 @@ def start_card_payment(order: Order) -> str:
     again. Otherwise the older pending ones are cancelled and a new transaction opens; a capture
     that still comes for a cancelled one is recorded as money received (see handle_notification).
     """
-    order = _lock(order)
+    order = sales.lock_order(order)
     if order.state != OrderState.QUOTATION_SENT or order.payment_method != PaymentMethod.CARD:
         raise PaymentNotPossible()
     if order.is_paid or held_for_review(order):
@@ -128,7 +127,7 @@ def apply_notification(provider_name: str, notification: Notification) -> Paymen
     _remember(provider_name, notification.event_id)
     # Payments of one order are decided one at a time, on fresh rows: two captures of two
     # transactions of one order add up instead of both reading the same amount paid.
-    order = _lock(transaction.order)
+    order = sales.lock_order(transaction.order)
     db.session.refresh(transaction)
     by = Actor.provider(provider_name)
     if notification.outcome == "review":  # paid, held by the provider's fraud check: not ours yet
@@ -155,19 +154,6 @@ def apply_notification(provider_name: str, notification: Notification) -> Paymen
     transaction.error = ""
     _register_payment(order, transaction, by=by)
     return transaction
-
-
-def _lock(order: Order) -> Order:
-    """Take the order for this database transaction and read it fresh. PostgreSQL: the UPDATE
-    locks its row until commit; SQLite: it takes the write lock (SELECT FOR UPDATE would not)."""
-    db.session.execute(
-        update(Order)
-        .where(Order.id == order.id)
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(order)
-    return order
 
 
 def _pending(order: Order, *, besides: PaymentTransaction | None = None) -> list[PaymentTransaction]:
@@ -298,7 +284,7 @@ def _record_manual(
 ) -> PaymentTransaction:
     if received_on is not None and received_on > shop_today():
         raise PaymentNotPossible(_("The date received cannot be in the future."), field="received_on")
-    order = _lock(order)
+    order = sales.lock_order(order)
     if order.state not in (OrderState.QUOTATION_SENT, OrderState.SALES_ORDER):
         raise PaymentNotPossible()
     try:

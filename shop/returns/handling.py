@@ -6,7 +6,7 @@ to pay for an equal-value swap). Every step writes the order history, sends
 ``events.return_changed`` (the customer is told) and, once everything ordered came back, moves
 the order to the status chosen in the settings.
 
-Each verb checks what it was given, then takes the order row (payments.services._lock: two
+Each verb checks what it was given, then takes the order row (sales.services.lock_order: two
 clerks acting on one return at once are decided one after the other, on fresh rows), checks the
 return's state, and only then changes anything, in the caller's transaction. A refusal is a
 ReturnRefused naming the field; the caller rolls back.
@@ -34,11 +34,11 @@ from shop.orders import history
 from shop.orders.history import Actor
 from shop.orders.models import OrderStatus
 from shop.payments.models import Refund, RefundMethod, RefundState
-from shop.payments.services import _lock
 from shop.returns import notes
 from shop.returns import settings as return_settings
 from shop.returns.labels import state_label
 from shop.returns.models import ReturnLine, ReturnRequest, ReturnState
+from shop.sales.services import lock_order
 
 REASON_MAX = 1000  # a rejection's reason, sent to the customer
 NOTE_MAX = 500  # the clerk's note on a receipt (history and ledger)
@@ -258,7 +258,7 @@ def _take(return_request: ReturnRequest, step: str) -> ReturnRequest:
     """The return, read fresh under its order's lock, if ``step`` may be taken from its state."""
     if not isinstance(return_request, ReturnRequest) or return_request.id is None:
         raise ReturnRefused(_("This return does not exist."), field="state")
-    _lock(return_request.order)
+    lock_order(return_request.order)
     rr = db.session.get(ReturnRequest, return_request.id, populate_existing=True)
     if rr is None:
         raise ReturnRefused(_("This return does not exist."), field="state")

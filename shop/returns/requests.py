@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 
 from shop import events
 from shop.catalog.models import Product, Variant
-from shop.db_types import utcnow
 from shop.errors import ReturnRefused
 from shop.extensions import db
 from shop.fulfillment import goods
@@ -26,6 +25,7 @@ from shop.returns import photos
 from shop.returns import settings as return_settings
 from shop.returns.models import HOLDING_STATES, REASON_CODES, ReturnLine, ReturnRequest
 from shop.sales.models import Order, OrderLine, OrderState
+from shop.sales.services import lock_order
 
 CHANNELS = ("account", "guest", "staff")
 REASON_TEXT_MAX = 1000
@@ -233,20 +233,6 @@ def _reason_text(reason: str, text: str) -> str:
     return text
 
 
-def _lock(order: Order) -> Order:
-    """Take the order for this database transaction and read it fresh, so two requests at once
-    cannot both return the same units. PostgreSQL: the UPDATE locks its row until commit;
-    SQLite: it takes the write lock (SELECT FOR UPDATE would not)."""
-    db.session.execute(
-        update(Order)
-        .where(Order.id == order.id)
-        .values(updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(order)
-    return order
-
-
 def request_return(
     order: Order,
     quantities: Mapping[int, int],
@@ -272,7 +258,7 @@ def request_return(
     text = _reason_text(reason, reason_text)
     image = photos.prepared(photo) if photo else None  # decoded and re-encoded, not stored yet
 
-    order = _lock(order)
+    order = lock_order(order)
     _check_units(order, wanted, today)  # again: another request may have taken units meanwhile
     count = db.session.scalar(
         db.select(func.count(ReturnRequest.id)).where(ReturnRequest.order_id == order.id)

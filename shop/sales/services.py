@@ -46,6 +46,21 @@ MAX_LINE_QUANTITY = 999
 # --- the cart ---------------------------------------------------------------------------
 
 
+def lock_order(order: Order) -> Order:
+    """Take the order for this database transaction and read it fresh: whatever decides on its
+    money, stock or returns after this is decided one caller after the other. PostgreSQL: the
+    UPDATE locks its row until commit; SQLite: it takes the write lock (SELECT FOR UPDATE would
+    not)."""
+    db.session.execute(
+        update(Order)
+        .where(Order.id == order.id)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(order)
+    return order
+
+
 def start_quotation(*, locale: str, customer_id: int | None = None) -> Order:
     """The first product added to a cart creates a quotation."""
     order = Order(currency=settings.current().currency, locale=locale, customer_id=customer_id)
