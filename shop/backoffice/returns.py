@@ -71,7 +71,7 @@ def return_number_in(note: str) -> str:
 def describe_event(event) -> str:  # noqa: ANN001
     """The order timeline's words for a return event (kind "return"): its number and move."""
     number = return_number_in(event.note) or _("return")
-    if event.before == event.after and "pending" in (event.note or ""):  # handling.refund, no answer
+    if event.before == event.after and return_notes.is_pending(event.note or ""):  # no answer yet
         return _("Return %(number)s: refund pending with the payment provider", number=number)
     if not event.before or event.before == event.after:
         return _("Return %(number)s: %(state)s", number=number, state=state_label(event.after))

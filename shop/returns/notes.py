@@ -66,6 +66,12 @@ def replacement_for(rr: ReturnRequest, order_number: str) -> str:
     return f"exchange for return {rr.number} of order {order_number}"
 
 
+def is_pending(text: str) -> bool:
+    """Whether the note is a refund still waiting for the provider's answer (``pending``)."""
+    _number, sep, rest = text.partition(": ")
+    return bool(_PENDING.fullmatch(rest if sep else text))
+
+
 def _money(amount: str, currency: str) -> str:
     from shop.i18n import format_money
 
