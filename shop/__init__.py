@@ -14,7 +14,7 @@ from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from shop import i18n, security
+from shop import i18n, readcache, security
 from shop.config import Config
 from shop.errors import ShopError
 from shop.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -150,6 +150,8 @@ def create_app(config: type | dict | None = None) -> Flask:
         # loading no user for them keeps a refreshed session cookie (Set-Cookie) off them.
         if request.endpoint not in ("static", "storefront.picture_file"):
             current_user._get_current_object()
+
+    readcache.init_app(app)  # after the user's look-up, which may commit
 
     from shop.backoffice import bp as backoffice_bp
     from shop.courier import bp as courier_bp

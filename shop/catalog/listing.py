@@ -28,7 +28,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from shop.catalog.models import Category, Product, Stock, Variant
+from shop.catalog.models import Product, Stock, Variant
 from shop.catalog.pictures import Picture
 from shop.extensions import db
 from shop.search import escape_like, fold
@@ -196,7 +196,7 @@ def _name_key(locale: str, default_locale: str) -> ColumnElement:
 
 def product_page(
     *,
-    category: Category | None = None,
+    category_id: int | None = None,
     query: str = "",
     sort: str = NEWEST,
     in_stock_only: bool = False,
@@ -204,10 +204,11 @@ def product_page(
     locale: str = "en",
     default_locale: str = "en",
 ) -> ListingPage:
-    """One page of published products, of ``category`` if given, matching ``query`` if given."""
+    """One page of published products, of the category ``category_id`` if given, matching
+    ``query`` if given."""
     statement = select(Product.id).where(Product.published.is_(True), Product.archived.is_(False))
-    if category is not None:
-        statement = statement.where(Product.category_id == category.id)
+    if category_id is not None:
+        statement = statement.where(Product.category_id == category_id)
     conditions, rank = search_conditions(query)
     statement = statement.where(*conditions)
     if in_stock_only:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
+from shop import readcache
 from shop.catalog.listing import SEARCH_MAX_TERMS, search_conditions  # noqa: F401  (the rule lives there)
 from shop.catalog.models import Category, Product, Stock, Variant, Warehouse
 from shop.catalog.pickup import allowed_pickup_dates, pickup_warehouses  # noqa: F401  (their home is pickup.py)
@@ -67,5 +69,23 @@ def available_by_variant(variant_ids: list[int]) -> dict[int, int]:
     return {variant_id: found.get(variant_id, 0) for variant_id in variant_ids}
 
 
-def categories() -> list[Category]:
-    return list(db.session.scalars(db.select(Category).order_by(Category.position, Category.id)))
+@dataclass(frozen=True)
+class MenuCategory:
+    """A category as the storefront shows it (menu, title, its list): plain data, so that one
+    copy serves every request of a revision (shop.readcache)."""
+
+    id: int
+    slug: str
+    name: dict[str, str]
+
+
+def menu() -> tuple[MenuCategory, ...]:
+    """The shop's categories in the seller's order."""
+    return readcache.remember("categories", None, _read_menu)
+
+
+def _read_menu() -> tuple[MenuCategory, ...]:
+    rows = db.session.execute(
+        db.select(Category.id, Category.slug, Category.name).order_by(Category.position, Category.id)
+    )
+    return tuple(MenuCategory(row.id, row.slug, row.name or {}) for row in rows)

@@ -10,6 +10,7 @@ from typing import Any
 from flask import g, has_request_context
 from flask_babel import gettext
 
+from shop import readcache
 from shop.accounts.models import SalesTeam
 from shop.errors import ShopError
 from shop.extensions import db
@@ -33,7 +34,7 @@ DEFAULT_VAT_RATES = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)  # one copy is shared by the requests of a revision (shop.readcache)
 class ShopSettings:
     shop_name: str = "Demo Shop"
     currency: str = "TRY"
@@ -104,20 +105,27 @@ _KNOWN = frozenset(f.name for f in fields(ShopSettings))
 
 
 def current() -> ShopSettings:
-    """The settings, read once per request."""
+    """The settings, read once per request (and kept between GET requests while the database
+    is unchanged)."""
     if has_request_context() and "shop_settings" in g:
         return g.shop_settings
-    stored = {row.key: row.value for row in db.session.scalars(db.select(Setting))}
-    loaded = ShopSettings(**{key: value for key, value in stored.items() if key in _KNOWN})
+    loaded = readcache.remember("settings", None, _read)
     if has_request_context():
         g.shop_settings = loaded
     return loaded
 
 
+def _read() -> ShopSettings:
+    stored = {row.key: row.value for row in db.session.scalars(db.select(Setting))}
+    return ShopSettings(**{key: value for key, value in stored.items() if key in _KNOWN})
+
+
 def current_fresh() -> ShopSettings:
-    """The stored settings, read now (not the copy cached for the request)."""
-    _forget_cached()
-    return current()
+    """The stored settings, read now (not the copy kept for the request or its revision)."""
+    loaded = _read()
+    if has_request_context():
+        g.shop_settings = loaded
+    return loaded
 
 
 def update(**values: Any) -> ShopSettings:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import make_response, redirect, render_template, request, url_for
 
+from shop import readcache
 from shop.catalog import listing
 from shop.catalog import services as catalog
 from shop.catalog.models import Product, Variant
@@ -11,42 +14,40 @@ from shop.catalog.pictures import pictures_of
 from shop.errors import NotFound
 from shop.i18n import locale_code
 from shop.settings import services as settings
-from shop.storefront import cards
+from shop.storefront import cards, product_page
 from shop.storefront.blueprint import bp
 from shop.storefront.forms import AddToCartForm
 from shop.storefront.listing_page import listing_body
-from shop.storefront.product_page import product_body
 from shop.web import is_htmx, query_text, render
 
 # --- catalog -----------------------------------------------------------------------------
 
 
-def _listing(category=None, categories=None):  # noqa: ANN001
+def _listing(category: catalog.MenuCategory | None = None, categories: tuple | None = None):
     """Home, search and category pages: one page of product cards, as ``?q=``, ``?sort=``,
     ``?stock=1`` and ``?page=`` ask (anything unknown falls back to the default).
     ``categories``: the shop's categories (the menu), when the caller read them already."""
     query = query_text("q") if category is None else ""
-    sort = listing.parse_sort(request.args.get("sort"), searching=bool(query))
-    in_stock_only = request.args.get("stock") == "1"
-    page = listing.product_page(
-        category=category,
-        query=query,
-        sort=sort,
-        in_stock_only=in_stock_only,
-        page=listing.parse_page(request.args.get("page")),
-        locale=locale_code(),
-        default_locale=settings.current().default_language,
-    )
+    shop = settings.current()
+    asked = {
+        "category_id": category.id if category else None,
+        "query": query,
+        "sort": listing.parse_sort(request.args.get("sort"), searching=bool(query)),
+        "in_stock_only": request.args.get("stock") == "1",
+        "page": listing.parse_page(request.args.get("page")),
+        "locale": locale_code(),
+        "default_locale": shop.default_language,
+    }
+    page = readcache.remember("listing", tuple(asked.values()), lambda: listing.product_page(**asked))
     context = {
         "products": page.cards,
         "listing": page,
         "sorts": listing.SORTS,
         "query": query,
-        "categories": categories if categories is not None else catalog.categories(),
+        "categories": categories if categories is not None else catalog.menu(),
         "category": category,
         "product_card": cards.renderer(),
     }
-    shop = settings.current()
     body = listing_body(context, shop.currency, shop.default_language)
     return render_template("storefront/listing.html", listing_body=body, **context)
 
@@ -63,8 +64,8 @@ def search():
 
 @bp.get("/c/<slug>")
 def category(slug: str):
-    # The menu lists every category: the page's own is found among them, one statement less.
-    categories = catalog.categories()
+    # The menu lists every category: the page's own is found among them.
+    categories = catalog.menu()
     found = next((category for category in categories if category.slug == slug), None)
     if found is None:
         raise NotFound()
@@ -77,25 +78,76 @@ def _variant_from_args(product: Product) -> Variant:
     return chosen or product.variants[0]
 
 
-def product_page_response(
-    product: Product, variant: Variant, form: AddToCartForm, *, status: int = 200, added: bool = False
-):
+def _product_context(product: Product, variant: Variant) -> dict:
     available = catalog.available_by_variant([v.id for v in product.variants])
     photos = pictures_of(product.id)
     # The chosen variant's own picture first, then the product's in the seller's order.
     photos.sort(key=lambda photo: photo.variant_id != variant.id)
-    context = {"product": product, "photos": photos, "variant": variant, "available": available}
-    if status == 200 and not added and not form.errors and not is_htmx():
-        context["product_body"] = product_body(form, context)
+    return {
+        "product": product,
+        "product_name": product.name,
+        "photos": photos,
+        "variant": variant,
+        "available": available,
+    }
+
+
+def product_page_response(
+    product: Product, variant: Variant, form: AddToCartForm, *, status: int = 200, added: bool = False
+):
+    """The product page (or its buy box, for htmx) built from the database: after adding to
+    the cart, with a form's errors, or when the variant picker asks."""
+    context = _product_context(product, variant)
     return render("storefront/product.html", "buy_box", status=status, form=form, added=added, **context)
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """A product page's plain GET as every visitor gets it: the ids for the add-to-cart form,
+    the name for the title, the body with a marker where the visitor's CSRF token goes."""
+
+    product_id: int
+    variant_id: int
+    name: dict[str, str]
+    body: str
+
+
+def _read_product_page(slug: str) -> ProductPage:
+    product = catalog.product_by_slug(slug)
+    variant = _variant_from_args(product)
+    body = product_page.body(
+        _product_context(product, variant), AddToCartForm(product=product.id, variant=variant.id)
+    )
+    return ProductPage(product.id, variant.id, product.name or {}, body)
 
 
 @bp.get("/p/<slug>")
 def product(slug: str):
-    product = catalog.product_by_slug(slug)
-    variant = _variant_from_args(product)
-    form = AddToCartForm(product=product.id, variant=variant.id, quantity=1)
-    return product_page_response(product, variant, form)
+    if is_htmx():  # the variant picker asks for the buy box
+        product = catalog.product_by_slug(slug)
+        variant = _variant_from_args(product)
+        return product_page_response(
+            product, variant, AddToCartForm(product=product.id, variant=variant.id, quantity=1)
+        )
+    raw = request.args.get("variant", "")
+    asked = (
+        slug,
+        raw if raw.isascii() and raw.isdigit() and len(raw) <= 10 else "",
+        locale_code(),
+        request.script_root,
+    )
+    page = readcache.remember("product-page", asked, lambda: _read_product_page(slug))
+    form = AddToCartForm(product=page.product_id, variant=page.variant_id, quantity=1)
+    response = make_response(
+        render_template(
+            "storefront/product.html",
+            form=form,
+            product_name=page.name,
+            product_body=product_page.with_token(page.body, form),
+        )
+    )
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/p/<slug>/picture.svg")

@@ -2,7 +2,7 @@
 pages), rendered once per process for what it shows, like the cards (cards.py) and the
 product page's body (product_page.py).
 
-The key holds every value the body shows, read from the database on every request as before:
+The key holds every value the body shows, as read at the request's revision (shop.readcache):
 each card's fields (cards.card_key), the categories' slugs and names, the category shown, the
 search words, the sort, the stock filter, the page and whether a next one exists, the reader's
 language, the shop's default language and currency, the site's root and the page's address.

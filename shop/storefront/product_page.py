@@ -3,11 +3,13 @@ process for what it shows, like the list cards (cards.py).
 
 The key holds every value the body shows: the product's and its category's fields, each variant
 on sale with its price, VAT rate, SKU and stock left, the chosen variant, the pictures, the
-reader's language, the shop's default language and currency, the site's root. Read from the
-database on every request as before, so a price, stock or setting change is a new key and
-nothing can be stale. The one per-visitor value, the add-to-cart form's CSRF token, is rendered
-as a per-process random marker and put in per request; form errors and "added" messages are
-never cached (only the plain GET uses this).
+reader's language, the shop's default language and currency, the site's root, as the database
+holds them when the page is built, so a price, stock or setting change is a new key and
+nothing can be stale. Between two commits the whole page is kept per revision (shop.readcache)
+and this key is not even computed; after a commit, bodies whose values did not change are
+found here. The one per-visitor value, the add-to-cart form's CSRF token, is rendered as a
+per-process random marker and put in per request (with_token); form errors and "added"
+messages are never cached (only the plain GET uses this).
 """
 
 from __future__ import annotations
@@ -64,13 +66,13 @@ def _key(product, variant, photos, available: dict[int, int]) -> tuple:  # noqa:
     )
 
 
-def product_body(form, context: dict) -> Markup:  # noqa: ANN001
-    """The page's ``content`` block for ``context`` (product, variant, photos, available), with
-    ``form``'s CSRF token in place."""
+def body(context: dict, form) -> str:  # noqa: ANN001
+    """The page's ``content`` block for ``context`` (product, variant, photos, available) and the
+    add-to-cart ``form``, with a marker where the visitor's CSRF token goes (with_token)."""
     key = _key(context["product"], context["variant"], context["photos"], context["available"])
     html = _rendered.get(key)
-    token = form.csrf_token.current_token
     if html is None:
+        token = form.csrf_token.current_token
         form.csrf_token.current_token = _TOKEN_MARKER
         try:
             html = render_block("storefront/product.html", "content", form=form, added=False, **context)
@@ -80,4 +82,9 @@ def product_body(form, context: dict) -> Markup:  # noqa: ANN001
             _rendered[key] = html
             while len(_rendered) > MAX_BODIES:
                 _rendered.popitem(last=False)
-    return Markup(html.replace(_TOKEN_MARKER, token))
+    return html
+
+
+def with_token(html: str, form) -> Markup:  # noqa: ANN001
+    """``html`` from body() with ``form``'s CSRF token in place of the marker."""
+    return Markup(html.replace(_TOKEN_MARKER, form.csrf_token.current_token))
