@@ -116,7 +116,7 @@ def _read_product_page(slug: str) -> ProductPage:
     product = catalog.product_by_slug(slug)
     variant = _variant_from_args(product)
     body = product_page.body(
-        _product_context(product, variant), AddToCartForm(product=product.id, variant=variant.id)
+        _product_context(product, variant), AddToCartForm(product=product.id, variant=variant.id, quantity=1)
     )
     return ProductPage(product.id, variant.id, product.name or {}, body)
 

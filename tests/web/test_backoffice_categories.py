@@ -13,9 +13,10 @@ from shop.catalog.history import CatalogChange
 from shop.catalog.models import Category
 from shop.extensions import db
 from tests.factories import make_product
+from tests.statements import statements
 from tests.web.conftest import field_errors, location_path, text
 from tests.web.test_backoffice_access import logged_in
-from tests.web.test_backoffice_warehouses import WRITES, statements
+from tests.web.test_backoffice_warehouses import WRITES
 
 LIST = "/admin/categories"
 NEW = "/admin/categories/new"

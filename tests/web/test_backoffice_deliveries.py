@@ -12,6 +12,7 @@ from shop.fulfillment import deliveries
 from shop.fulfillment.models import DeliveryStep, StepState
 from shop.settings import services as settings
 from tests.factories import make_product, make_sales_order, make_warehouse
+from tests.statements import statements
 from tests.web.conftest import text
 from tests.web.test_backoffice_access import logged_in
 
@@ -159,22 +160,15 @@ def test_print_packing_slips_offers_the_batch_of_the_selected_orders(shopper, or
 
 
 def test_the_work_list_runs_in_a_bounded_number_of_statements(shopper, order):
-    from sqlalchemy import event
 
     for _ in range(6):
         make_sales_order((make_product(stock=3).variants[0], 1))
     db.session.commit()
     logged_in(shopper, "staff")
-    statements = []
-    engine = db.engine
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with statements() as seen:
         response = shopper.get("/admin/deliveries")
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert response.status_code == 200
-    assert len(statements) <= 20, len(statements)
+    assert len(seen) <= 20, len(seen)
 
 
 # --- the delivery settings (settings page, warehouse page) -----------------------------------

@@ -18,6 +18,7 @@ from shop.orders.models import StatusGroup
 from shop.sales import services as sales
 from shop.sales.models import Order
 from tests.factories import make_cart, make_product, make_sales_order, make_warehouse, pickup_details
+from tests.statements import statements
 from tests.web.conftest import location_path, text
 from tests.web.test_backoffice_order_page import log_in_staff
 
@@ -225,7 +226,6 @@ def test_ready_date_and_board(shopper, floor):
 def test_the_board_runs_the_same_statements_for_one_order_or_five_and_writes_nothing(shopper, floor):
     import re
 
-    from sqlalchemy import event
 
     main, books, _lamp = floor
     pickup_order(main, (books, 1))
@@ -233,16 +233,8 @@ def test_the_board_runs_the_same_statements_for_one_order_or_five_and_writes_not
     log_in_staff(shopper)
 
     def board_statements() -> list[str]:
-        seen: list[str] = []
-
-        def listener(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements() as seen:
             assert shopper.get("/admin/pickups").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         return seen
 
     one = board_statements()

@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from shop.catalog import editing
 from shop.catalog.models import Category, Product, ProductChange, Variant
 from shop.extensions import db
 from shop.settings import services as settings
 from tests.factories import make_product, make_sales_order
+from tests.statements import WRITES, statements
 from tests.web.conftest import field_errors, location_path, text
 from tests.web.test_backoffice_access import logged_in
-
-WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def shirts() -> Category:

@@ -5,16 +5,14 @@ changes nothing; couriers get 403; a warehouse edited here is what checkout offe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from shop.catalog.history import CatalogChange
 from shop.catalog.models import Warehouse
 from shop.extensions import db
 from tests.factories import make_product, make_warehouse
+from tests.statements import statements
 from tests.web.conftest import field_errors, location_path, text
 from tests.web.test_backoffice_access import logged_in
 
@@ -22,20 +20,6 @@ LIST = "/admin/warehouses"
 NEW = "/admin/warehouses/new"
 HOURS_MESSAGE = "Write the opening hours as HH:MM-HH:MM, opening before closing, for example 10:00-19:00."
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b(?!.*sign_in_sessions)", re.I | re.S)
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001, ANN002
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

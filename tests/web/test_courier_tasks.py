@@ -16,6 +16,7 @@ from shop.orders.models import OrderStatus
 from shop.payments.models import PaymentTransaction
 from shop.sales.models import DeliveryMethod
 from tests.factories import make_product, make_sales_order, make_staff, make_user, make_warehouse
+from tests.statements import statements
 from tests.web.conftest import text
 from tests.web.test_backoffice_access import logged_in
 
@@ -221,22 +222,12 @@ def test_my_tasks_runs_the_same_statements_for_one_task_or_six_and_writes_nothin
     """A courier's page costs a fixed number of SQL statements however many tasks they have."""
     import re
 
-    from sqlalchemy import event
 
     shopper, me = world["shopper"], world["me"]
-    engine = db.engine
 
     def page_statements() -> list[str]:
-        seen: list[str] = []
-
-        def listener(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
-            seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements() as seen:
             assert shopper.get("/courier/tasks").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return seen
 
     one = page_statements()

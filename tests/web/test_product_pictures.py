@@ -13,6 +13,7 @@ from shop.catalog.pictures import Picture
 from shop.extensions import db
 from tests.factories import make_product
 from tests.picture_files import SVG, TEXT, huge_png, image_bytes, jpeg_with_exif, noise_png
+from tests.statements import statements
 from tests.web.conftest import field_errors, location_path, text
 from tests.web.test_backoffice_access import logged_in
 
@@ -191,7 +192,6 @@ def test_couriers_get_403_and_logged_out_visitors_the_login(shopper):
 
 
 def test_the_page_runs_a_bounded_number_of_statements(staff, app):
-    from sqlalchemy import event
 
     product = make_product(variants=3)
     for _ in range(2):
@@ -200,13 +200,8 @@ def test_the_page_runs_a_bounded_number_of_statements(staff, app):
     staff.get(page_of(product))  # warm up
 
     def statements_for(url: str) -> int:
-        seen = []
-        listen = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
+        with statements() as seen:
             assert staff.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
         return len(seen)
 
     few = statements_for(page_of(product))

@@ -16,7 +16,8 @@ from shop.settings import services as settings
 from shop.settings.models import Setting
 from tests.conftest import IsolatedClient
 from tests.factories import make_product
-from tests.web.test_storefront_scale import catalog_of, statements
+from tests.statements import statements
+from tests.web.test_storefront_scale import catalog_of
 
 
 def _pages(product: Product) -> list[str]:
@@ -39,7 +40,7 @@ def test_a_repeated_page_asks_the_database_only_for_its_revision(client):
 
     for url in _pages(products[0]):
         assert client.get(url).status_code == 200, url
-        with statements() as seen:
+        with statements(kept=True) as seen:
             again = client.get(url)
         assert again.status_code == 200, url
         assert len(seen) == 1, (url, seen)

@@ -5,38 +5,19 @@ paginated, sortable and filterable by stock; the search ranks name matches first
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from shop.catalog.listing import PER_PAGE
 from shop.catalog.models import Product, Stock
 from shop.extensions import db
 from tests.factories import make_product, make_warehouse
+from tests.statements import WRITES, statements
 
 # Statements a storefront page may run, whatever the number of products or cart lines.
 MAX_STATEMENTS = 12
-WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements the engine runs inside the block."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
-        seen.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def slugs_on(response) -> list[str]:
