@@ -115,3 +115,11 @@ def _login_rate() -> str:
 # Every form that checks a password or sends a reset link counts against one limit per address
 # (Flask-Limiter; RATELIMIT_STORAGE_URI shares the counts between processes).
 login_rate_limit = limiter.shared_limit(_login_rate, scope="login", methods=["POST"])
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit of the shop counts POSTs (the one above; the app has no default limit), so
+    a page read with GET skips Flask-Limiter's look-up of the limits that might apply: a sixth
+    of a storefront page's time. A limit on a GET would have to change this."""
+    return request.method in ("GET", "HEAD")
