@@ -63,7 +63,7 @@ def order_deliveries(order: Order) -> list[DeliveryOrder]:
     )
 
 
-@bp.app_context_processor
+@bp.context_processor  # back-office pages only: a storefront page need not translate carriers
 def _labels() -> dict:
     return {
         "delivery_kind_label": kind_label,
