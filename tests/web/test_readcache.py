@@ -39,7 +39,10 @@ def test_a_repeated_page_asks_the_database_only_for_its_revision(client):
     db.session.commit()
 
     for url in _pages(products[0]):
-        assert client.get(url).status_code == 200, url
+        # On SQLite a revision is a pooled connection's: every connection the pool hands out in
+        # turn builds the page once.
+        for _ in range(db.engine.pool.size() + 2):
+            assert client.get(url).status_code == 200, url
         with statements(kept=True) as seen:
             again = client.get(url)
         assert again.status_code == 200, url
