@@ -269,3 +269,5 @@ class ReturnSettingsForm(ShopForm):
     window_days = StringField(_l("Days to return a product"))  # checked by returns.settings.validate
     status = SelectField(_l("Status when everything ordered came back"), validate_choice=False)
     instructions = TextAreaField(_l("Instructions sent with the return label"), validators=[_text_max])
+    # Shown where the window counts working days; checked by returns.settings.validate.
+    holidays = TextAreaField(_l("Official holidays"), validators=[_text_max])

@@ -1,7 +1,8 @@
 """The returns settings page (admins): the return window (empty: the shop country's default),
-the status an order moves to once everything ordered came back, and the instructions sent with
-an approved return's label. Checked by shop.returns.settings.validate, saved through the
-settings service (each change recorded with who made it)."""
+the official holidays where the window counts working days (Iran), the status an order moves to
+once everything ordered came back, and the instructions sent with an approved return's label.
+Checked by shop.returns.settings.validate, saved through the settings service (each change
+recorded with who made it)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ _FIELDS = {
     "returns.window_days": "window_days",
     "returns.status": "status",
     "returns.instructions": "instructions",
+    "returns.holidays": "holidays",
 }
 INSTRUCTIONS_SHOWN = 60  # characters of the instructions in the settings history
 
@@ -61,6 +63,14 @@ def describe_returns(value: Any) -> str:
         if len(text) > INSTRUCTIONS_SHOWN:
             text = text[: INSTRUCTIONS_SHOWN - 1] + "…"
         parts.append(_("instructions: %(text)s", text=text) if text else _("instructions: the built-in text"))
+    holidays = value.get("holidays")
+    if isinstance(holidays, list) and (holidays or return_settings.current().working_days):
+        count = len(holidays)
+        parts.append(
+            ngettext(
+                "%(count)s official holiday", "%(count)s official holidays", count, count=format_number(count)
+            )
+        )
     return "; ".join(parts) or "—"
 
 
@@ -70,6 +80,7 @@ def _page(form: ReturnSettingsForm, status: int = 200):
         render_template(
             "backoffice/returns/settings.html",
             form=form,
+            working_days=working,
             default_window=window_words(days, working),
             # The text customers get while the field is empty (a return without instructions).
             built_in_instructions=handling.instructions_for(SimpleNamespace(instructions="")),
@@ -87,6 +98,7 @@ def returns_settings():
             "window_days": "" if now.window_days is None else str(now.window_days),
             "status": now.status,
             "instructions": now.instructions,
+            "holidays": return_settings.holidays_text(now.holidays),
         }
     )
     form.status.choices = [
@@ -101,6 +113,8 @@ def returns_settings():
         "status": form.status.data or "",
         "instructions": (form.instructions.data or "").strip(),
     }
+    if now.working_days:  # the field is only on the page where the window counts working days
+        changes["holidays"] = form.holidays.data or ""
     try:
         recorded = settings.save({"returns": changes}, by_user_id=current_user.id)
         db.session.commit()

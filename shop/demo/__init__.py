@@ -13,6 +13,20 @@ from shop.extensions import db
 CATALOG = Path(__file__).with_name("catalog.json")
 
 
+IRANIAN_HOLIDAYS_1405 = [
+    "2026-03-21",
+    "2026-03-22",
+    "2026-03-23",
+    "2026-03-24",
+    "2026-04-01",
+    "2026-04-02",
+    "2026-06-04",
+    "2026-06-05",
+    "2027-02-11",
+    "2027-03-20",
+]
+
+
 def load_demo(*, with_orders: bool = True) -> bool:
     """Load the demo catalog, people and orders into an empty shop.
     Returns False (and changes nothing) if the shop already has products."""
@@ -69,6 +83,10 @@ def load_demo(*, with_orders: bool = True) -> bool:
         seller_address="Demo Ticaret A.Ş.\nBağdat Cd. 100, 34710 Kadıköy / İstanbul",
         seller_tax_id="1234567890",
         seller_tax_office="Kadıköy",
+        # Iran's official holidays of 1405 on fixed days (Nowruz, 12-13 Farvardin, 14-15 Khordad,
+        # 22 Bahman, 29 Esfand): the returns settings show them, and the return window skips
+        # them, once the shop sells in rials (its window then counts working days).
+        returns={"holidays": IRANIAN_HOLIDAYS_1405},
     )
     load_people()
     _stock_moves(warehouses)

@@ -65,19 +65,18 @@ def _window(product: Product | None, shop: return_settings.ReturnSettings) -> tu
     return shop.days, shop.working_days
 
 
-def deadline(start: date, days: int, working_days: bool) -> date:
+def deadline(start: date, days: int, working_days: bool, holidays: frozenset[date] = frozenset()) -> date:
     """The last day a return may be asked for, ``start`` (the delivery day) counting as day 0.
 
-    Working days skip Thursdays and Fridays only. Iran's official holidays (Nowruz, the lunar
-    religious days) are not known here and count as working days, so a window spanning one
-    ends that many days earlier than the law's: a seller who wants to be safe around Nowruz
-    sets a longer window in the settings."""
+    Working days skip Thursdays, Fridays and the official ``holidays`` the seller listed in
+    the returns settings (Nowruz, the lunar religious days: announced for each year, so not
+    known here); a holiday the seller did not list counts as a working day."""
     if not working_days:
         return start + timedelta(days=days)
     day, counted = start, 0
     while counted < days:
         day += timedelta(days=1)
-        if day.weekday() not in IRANIAN_WEEKEND:
+        if day.weekday() not in IRANIAN_WEEKEND and day not in holidays:
             counted += 1
     return day
 
@@ -155,7 +154,7 @@ def returnable_lines(order: Order, *, today: date | None = None) -> list[Returna
         elif whole_refusal:
             refusal = whole_refusal
         else:
-            last_day = deadline(delivered_day, *_window(product, shop))
+            last_day = deadline(delivered_day, *_window(product, shop), shop.holidays)
             if delivered == 0:
                 refusal = gettext(
                     "Nothing of %(item)s has been delivered, so it cannot be returned.", item=name

@@ -4,14 +4,19 @@ instructions sent with an approved return's label. Checked here; saved by
 shop.settings.services.save.
 
 The window's unit is not a setting: it follows the shop's country (its currency), because the
-law of that country says how it is counted.
+law of that country says how it is counted. Where it counts working days (Iran), the seller
+lists the official holidays, which the calendar cannot know ahead: most follow the lunar year
+and are announced for each year.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+import jdatetime
 from flask_babel import gettext
 
 from shop.extensions import db
@@ -20,6 +25,10 @@ from shop.orders.models import OrderStatus
 
 WINDOW_DAYS = (1, 365)
 INSTRUCTIONS_MAX = 2000
+HOLIDAYS_MAX = 100  # a few years of official holidays
+# A date as sellers type it: 1405/01/01 (the Persian calendar) or 2026-03-21, in any digits.
+_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_PERSIAN_YEARS = range(1300, 1500)
 DEFAULT_STATUS = "returned"
 # The law's minimum per country, by the shop's currency: Turkey (TKHK 6502 art. 48 and the
 # distance-contracts regulation: 14 days), Poland (consumer rights act: 14 days), Iran
@@ -34,6 +43,8 @@ class ReturnSettings:
     status: str  # code of the status an order moves to when all of it came back ("returned")
     instructions: str  # sent with the label; "" for the built-in text
     default_days: int = 14  # the shop country's window, used when window_days is None
+    # Official holidays, not counted as working days (only where the window counts them).
+    holidays: frozenset[date] = frozenset()
 
     @property
     def days(self) -> int:
@@ -66,7 +77,38 @@ def effective(stored: dict | None, currency: str | None = None) -> ReturnSetting
         status=status if isinstance(status, str) and status else DEFAULT_STATUS,
         instructions=instructions if isinstance(instructions, str) else "",
         default_days=default_days,
+        holidays=frozenset(_stored_holidays(stored.get("holidays"))) if working_days else frozenset(),
     )
+
+
+def _stored_holidays(value: Any) -> list[date]:
+    """The stored ISO dates; anything else in the list is skipped."""
+    days = []
+    for item in value if isinstance(value, list) else []:
+        try:
+            days.append(date.fromisoformat(item))
+        except (TypeError, ValueError):
+            continue
+    return days
+
+
+def parse_day(text: str) -> date:
+    """A typed date: year/month/day in the Persian calendar (1300-1499) or the Gregorian one,
+    with -, / or . between, in ASCII or Persian digits. ValueError when it is not a real day."""
+    found = _DATE.match(ascii_digits(text.strip()))
+    if found is None:
+        raise ValueError(text)
+    year, month, day = (int(part) for part in found.groups())
+    if year in _PERSIAN_YEARS:
+        return jdatetime.date(year, month, day).togregorian()
+    if not 1900 <= year <= 2200:
+        raise ValueError(text)
+    return date(year, month, day)
+
+
+def holidays_text(holidays: frozenset[date] | list[date]) -> str:
+    """The holidays as the settings page shows them: one per line, in the Persian calendar."""
+    return "\n".join(jdatetime.date.fromgregorian(date=day).strftime("%Y/%m/%d") for day in sorted(holidays))
 
 
 def current() -> ReturnSettings:
@@ -148,4 +190,33 @@ def validate(given: Any, now: dict | None) -> tuple[dict, dict[str, str]]:
         errors["returns.instructions"] = gettext(
             "Write the instructions in at most %(max)s characters.", max=INSTRUCTIONS_MAX
         )
-    return {"window_days": days, "status": status, "instructions": instructions}, errors
+    if "holidays" in given:
+        holidays, holiday_errors = _holidays(given["holidays"])
+    else:
+        holidays, holiday_errors = [day.isoformat() for day in _stored_holidays(now.get("holidays"))], []
+    if holiday_errors:
+        errors["returns.holidays"] = " ".join(holiday_errors)
+    return {"window_days": days, "status": status, "instructions": instructions, "holidays": holidays}, errors
+
+
+def _holidays(given: Any) -> tuple[list[str], list[str]]:
+    """(the typed holidays as sorted ISO dates, [message per wrong line])."""
+    lines = given.splitlines() if isinstance(given, str) else [] if given is None else None
+    if lines is None:
+        return [], [gettext("Write one date per line.")]
+    days, errors = set(), []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            days.add(parse_day(line))
+        except ValueError:
+            errors.append(
+                gettext(
+                    "Line %(line)s: write a date as 1405/01/01 (Persian calendar) or 2026-03-21.",
+                    line=number,
+                )
+            )
+    if len(days) > HOLIDAYS_MAX:
+        errors.append(gettext("List at most %(max)s holidays.", max=HOLIDAYS_MAX))
+    return sorted(day.isoformat() for day in days), errors

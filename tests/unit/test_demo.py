@@ -35,3 +35,17 @@ def test_the_demo_has_a_return_in_each_state_and_a_customer_account_to_see_them(
     exchanged = next(r for r in returns if r.state == ReturnState.EXCHANGED)
     assert exchanged.exchange_order is not None and exchanged.exchange_order.amount_due == 0
     assert differences() == []  # the stock moves of the returns agree with the figures
+
+
+def test_the_demo_lists_iranian_holidays_for_a_shop_that_sells_in_rials():
+    from datetime import date
+
+    from shop.returns import settings as return_settings
+    from shop.settings import services as settings
+
+    load_demo(with_orders=False)
+    assert return_settings.current().holidays == frozenset()  # a Turkish shop counts calendar days
+
+    settings.update(currency="IRR")
+    holidays = return_settings.current().holidays
+    assert date(2026, 3, 21) in holidays and len(holidays) == 10  # Nowruz 1405 and the rest

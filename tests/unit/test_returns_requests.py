@@ -23,6 +23,7 @@ from shop.orders import services as orders
 from shop.orders.history import Actor, events_for
 from shop.orders.models import OrderStatus
 from shop.returns import photos, requests
+from shop.returns import settings as return_settings
 from shop.returns.models import ReturnLine, ReturnRequest, ReturnState
 from shop.sales import services as sales
 from shop.sales.models import Order, OrderState
@@ -156,6 +157,28 @@ def test_iran_counts_seven_working_days_without_thursdays_and_fridays(warehouse,
     # A delivery on a Thursday: the next working day is Saturday.
     assert requests.deadline(date(2026, 3, 5), 1, True) == date(2026, 3, 7)
     assert requests.deadline(date(2026, 3, 5), 0, True) == date(2026, 3, 5)
+
+
+def test_the_official_holidays_the_seller_lists_are_not_working_days(warehouse, seller):
+    # Nowruz 1405: 1-4 Farvardin are Sat 21 - Tue 24 March 2026.
+    settings.update(
+        currency="IRR", returns={"holidays": ["2026-03-21", "2026-03-22", "2026-03-23", "2026-03-24"]}
+    )
+    wednesday = date(2026, 3, 18)
+    lamp = make_product(stock={warehouse: 5}, name="Lamp").variants[0]
+    order = collected(pickup_order(warehouse, (lamp, 1)), seller, on=wednesday)
+
+    # Thu 19, Fri 20 weekend; Sat 21 - Tue 24 Nowruz; Wed 25 is 1; Thu, Fri off; Sat 28 - Wed 1 Apr
+    # are 2 to 6; Thu, Fri off; Sat 4 April is 7.
+    deadline = by_line(order, wednesday)[line_of(order, lamp).id].deadline
+    assert deadline == date(2026, 4, 4)
+    assert requests.deadline(wednesday, 7, True) == date(2026, 3, 29)  # without the holidays
+
+
+def test_holidays_do_not_change_a_window_counted_in_calendar_days(warehouse, seller):
+    settings.update(currency="TRY", returns={"holidays": ["2026-03-21"]})
+    assert return_settings.current().holidays == frozenset()
+    assert requests.deadline(date(2026, 3, 18), 14, False, frozenset({date(2026, 3, 21)})) == date(2026, 4, 1)
 
 
 # --- what may go back ----------------------------------------------------------------------

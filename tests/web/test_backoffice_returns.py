@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,6 +22,7 @@ from shop.orders.models import OrderEvent
 from shop.payments import services as payments
 from shop.payments.models import Refund, RefundMethod, RefundState
 from shop.returns import requests
+from shop.returns import settings as return_settings
 from shop.returns.models import ReturnRequest, ReturnState
 from shop.sales import services as sales
 from shop.sales.models import Order, PaymentMethod
@@ -616,6 +617,64 @@ def test_bad_settings_are_refused_beside_the_field(shopper, fields, field, messa
     assert response.status_code == 422
     assert any(message in error for error in field_errors(response, field))
     assert db.session.query(SettingChange).count() == 0
+
+
+def test_an_iranian_shop_lists_its_official_holidays_in_either_calendar(shopper):
+    settings.update(currency="IRR")
+    db.session.commit()
+    log_in_staff(shopper, "admin@example.com", role=Role.ADMIN)
+    url = "/admin/settings/returns"
+    assert 'name="holidays"' in text(shopper.get(url))
+
+    typed = "1405/01/01\n۱۴۰۵/۰۱/۰۲\n\n2026-03-21\n1405/01/13"  # Nowruz twice, in Persian digits too
+    saved = shopper.post(
+        url, {"window_days": "", "status": "returned", "instructions": "", "holidays": typed}, token_from=url
+    )
+
+    assert saved.status_code == 303
+    assert settings.current_fresh().returns["holidays"] == ["2026-03-21", "2026-03-22", "2026-04-02"]
+    assert return_settings.current().holidays == {date(2026, 3, 21), date(2026, 3, 22), date(2026, 4, 2)}
+    page = text(shopper.get(url))
+    assert "1405/01/01\n1405/01/02\n1405/01/13" in page  # shown back in the Persian calendar
+    assert "3 official holidays" in text(shopper.get("/admin/settings"))
+
+
+def test_a_wrong_holiday_line_is_named_and_nothing_is_saved(shopper):
+    settings.update(currency="IRR", returns={"holidays": ["2026-03-21"]})
+    db.session.commit()
+    log_in_staff(shopper, "admin@example.com", role=Role.ADMIN)
+    url = "/admin/settings/returns"
+
+    response = shopper.post(
+        url,
+        {
+            "window_days": "",
+            "status": "returned",
+            "instructions": "",
+            "holidays": "1405/01/01\n1405/13/01\nNowruz",
+        },
+        token_from=url,
+    )
+
+    assert response.status_code == 422
+    errors = " ".join(field_errors(response, "holidays"))
+    assert "Line 2:" in errors and "Line 3:" in errors and "Line 1:" not in errors
+    assert settings.current_fresh().returns == {"holidays": ["2026-03-21"]}
+    assert db.session.query(SettingChange).count() == 0
+
+
+def test_a_shop_counting_calendar_days_has_no_holidays_field(shopper):
+    log_in_staff(shopper, "admin@example.com", role=Role.ADMIN)
+    url = "/admin/settings/returns"
+    assert 'name="holidays"' not in text(shopper.get(url))
+
+    shopper.post(
+        url,
+        {"window_days": "", "status": "returned", "instructions": "", "holidays": "2026-03-21"},
+        token_from=url,
+    )
+
+    assert settings.current_fresh().returns.get("holidays", []) == []
 
 
 def test_staff_cannot_open_the_returns_settings(staff):
