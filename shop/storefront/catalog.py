@@ -93,12 +93,27 @@ def _product_context(product: Product, variant: Variant) -> dict:
 
 
 def product_page_response(
-    product: Product, variant: Variant, form: AddToCartForm, *, status: int = 200, added: bool = False
+    product: Product,
+    variant: Variant,
+    form: AddToCartForm,
+    *,
+    status: int = 200,
+    added: bool = False,
+    swap_picture: bool = False,
 ):
     """The product page (or its buy box, for htmx) built from the database: after adding to
-    the cart, with a form's errors, or when the variant picker asks."""
+    the cart, with a form's errors, or when the variant picker asks (``swap_picture``: the
+    answer also replaces the pictures, the chosen variant's own first)."""
     context = _product_context(product, variant)
-    return render("storefront/product.html", "buy_box", status=status, form=form, added=added, **context)
+    return render(
+        "storefront/product.html",
+        "buy_box",
+        status=status,
+        form=form,
+        added=added,
+        swap_picture=swap_picture,
+        **context,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,9 +141,8 @@ def product(slug: str):
     if is_htmx():  # the variant picker asks for the buy box
         product = catalog.product_by_slug(slug)
         variant = _variant_from_args(product)
-        return product_page_response(
-            product, variant, AddToCartForm(product=product.id, variant=variant.id, quantity=1)
-        )
+        form = AddToCartForm(product=product.id, variant=variant.id, quantity=1)
+        return product_page_response(product, variant, form, swap_picture=True)
     raw = request.args.get("variant", "")
     asked = (
         slug,

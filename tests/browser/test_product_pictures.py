@@ -23,7 +23,6 @@ def _product_without_picture() -> tuple[int, str, str]:
     return product.id, product.slug, product.variants[0].sku
 
 
-
 def _loaded(page, selector: str) -> None:
     """Wait until the image has pixels. Not page.wait_for_function: its string predicate is
     evaluated in the page, which the shop's CSP (no eval) may refuse."""
@@ -32,6 +31,7 @@ def _loaded(page, selector: str) -> None:
     while locator.evaluate("img => img.naturalWidth") == 0:
         assert time.monotonic() < deadline, f"{selector} never loaded"
         page.wait_for_timeout(50)
+
 
 def test_staff_upload_a_picture_on_a_phone_in_persian_and_the_storefront_shows_it(page: Page, tmp_path):
     product_id, slug, sku = _product_without_picture()
@@ -70,3 +70,28 @@ def test_staff_upload_a_picture_on_a_phone_in_persian_and_the_storefront_shows_i
     card.scroll_into_view_if_needed()
     expect(card).to_have_attribute("srcset", re.compile(r"480w"))
     _loaded(page, f'li.product-card[data-slug="{slug}"] img')
+
+
+def test_choosing_a_variant_shows_its_own_picture(page: Page):
+    import io
+
+    from shop.catalog import pictures
+    from tests.picture_files import image_bytes
+
+    product = next(
+        p for p in db.session.scalars(db.select(Product).order_by(Product.id)) if len(p.variants) > 1
+    )
+    second = product.variants[1]
+    own = pictures.add_picture(
+        product, io.BytesIO(image_bytes("PNG", (800, 600), colour="blue")), variant_id=second.id
+    )
+    db.session.commit()
+
+    page.goto(f"/p/{product.slug}")
+    page.locator("#variant-select").select_option(str(second.id))
+
+    main = page.locator(".product-picture img").first
+    expect(main).to_have_attribute("src", re.compile(rf"/media/pictures/{own.id}/"))
+    expect(page.locator(".product-picture")).to_have_count(1)
+    expect(page.locator(".buy-box [data-testid=price]")).to_be_visible()
+    assert page.url.endswith(f"?variant={second.id}")

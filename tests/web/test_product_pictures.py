@@ -279,8 +279,9 @@ def test_the_listing_shows_pictures_with_srcset_and_the_placeholder_otherwise(sh
 def test_the_product_page_shows_the_chosen_variants_picture_first(shopper):
     product, plain = make_product(variants=2), make_product()
     general = pictures.add_picture(product, io.BytesIO(image_bytes("PNG", (1200, 900))))
-    blue = pictures.add_picture(product, io.BytesIO(image_bytes("PNG", (1200, 900), colour="blue")),
-                                variant_id=product.variants[1].id)
+    blue = pictures.add_picture(
+        product, io.BytesIO(image_bytes("PNG", (1200, 900), colour="blue")), variant_id=product.variants[1].id
+    )
     db.session.commit()
 
     def main_picture(url: str) -> str:
@@ -307,3 +308,27 @@ def test_a_picture_never_carries_a_session_cookie(shopper):
 
     assert as_guest.status_code == as_staff.status_code == 200
     assert "Set-Cookie" not in as_guest.headers and "Set-Cookie" not in as_staff.headers
+
+
+def test_the_variant_picker_also_swaps_the_pictures_to_the_chosen_variants_own(shopper):
+    product = make_product(variants=2)
+    general = pictures.add_picture(product, io.BytesIO(image_bytes("PNG", (1200, 900))))
+    blue = pictures.add_picture(
+        product, io.BytesIO(image_bytes("PNG", (1200, 900), colour="blue")), variant_id=product.variants[1].id
+    )
+    db.session.commit()
+
+    def swapped_picture(variant) -> str:  # noqa: ANN001
+        response = shopper.get(f"/p/{product.slug}?variant={variant.id}", headers={"HX-Request": "true"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and '<section class="buy-box"' in body
+        found = re.search(
+            r'<div class="product-picture" hx-swap-oob="outerHTML:.product-picture">\s*(<img[^>]*>)', body
+        )
+        return found.group(1)
+
+    assert f"/media/pictures/{blue.id}/{blue.token}-960.webp" in swapped_picture(product.variants[1])
+    assert f"/media/pictures/{general.id}/{general.token}-960.webp" in swapped_picture(product.variants[0])
+    # The full page has one set of pictures, never an out-of-band copy.
+    page = shopper.get(f"/p/{product.slug}?variant={product.variants[1].id}").get_data(as_text=True)
+    assert page.count('class="product-picture"') == 1 and "hx-swap-oob" not in page
