@@ -190,13 +190,17 @@ def validate(given: Any, now: dict | None) -> tuple[dict, dict[str, str]]:
         errors["returns.instructions"] = gettext(
             "Write the instructions in at most %(max)s characters.", max=INSTRUCTIONS_MAX
         )
+    clean = {"window_days": days, "status": status, "instructions": instructions}
+    # Holidays are stored once a seller has listed some: a shop without any keeps its old shape.
     if "holidays" in given:
         holidays, holiday_errors = _holidays(given["holidays"])
-    else:
-        holidays, holiday_errors = [day.isoformat() for day in _stored_holidays(now.get("holidays"))], []
-    if holiday_errors:
-        errors["returns.holidays"] = " ".join(holiday_errors)
-    return {"window_days": days, "status": status, "instructions": instructions, "holidays": holidays}, errors
+        if holiday_errors:
+            errors["returns.holidays"] = " ".join(holiday_errors)
+        if holidays or "holidays" in now:
+            clean["holidays"] = holidays
+    elif "holidays" in now:
+        clean["holidays"] = [day.isoformat() for day in _stored_holidays(now.get("holidays"))]
+    return clean, errors
 
 
 def _holidays(given: Any) -> tuple[list[str], list[str]]:

@@ -102,3 +102,18 @@ def test_an_old_stored_return_days_row_is_harmless():
 def test_odd_stored_values_fall_back_to_the_defaults():
     shop = returns.effective({"window_days": "ten", "status": 5, "instructions": None}, "PLN")
     assert (shop.window_days, shop.days, shop.status, shop.instructions) == (None, 14, "returned", "")
+
+
+def test_holidays_are_stored_once_some_are_listed_and_can_be_emptied_again():
+    settings.update(currency="IRR")
+    settings.save({"returns": {"holidays": "\n  \n"}}, by_user_id=None)
+    assert "holidays" not in settings.current_fresh().returns  # nothing listed: the old shape
+
+    settings.save({"returns": {"holidays": "1405/01/01\n2026-03-21\n1405/01/02"}}, by_user_id=None)
+    assert settings.current_fresh().returns["holidays"] == ["2026-03-21", "2026-03-22"]
+    settings.save({"returns": {"window_days": "10"}}, by_user_id=None)  # not given: kept
+    assert settings.current_fresh().returns["holidays"] == ["2026-03-21", "2026-03-22"]
+
+    settings.save({"returns": {"holidays": ""}}, by_user_id=None)
+    assert settings.current_fresh().returns["holidays"] == []
+    assert returns.current().holidays == frozenset()
