@@ -18,7 +18,7 @@ from shop.storefront import cards, product_page
 from shop.storefront.blueprint import bp
 from shop.storefront.forms import AddToCartForm
 from shop.storefront.listing_page import listing_body
-from shop.web import is_htmx, query_text, render
+from shop.web import is_htmx, parse_id, query_text, render
 
 # --- catalog -----------------------------------------------------------------------------
 
@@ -72,9 +72,14 @@ def category(slug: str):
     return _listing(found, categories)
 
 
+def _variant_asked() -> int | None:
+    """``?variant=``: the id of the variant to show; anything else shows the first."""
+    return parse_id(request.args.get("variant"))
+
+
 def _variant_from_args(product: Product) -> Variant:
-    raw = request.args.get("variant", "")
-    chosen = next((v for v in product.variants if str(v.id) == raw), None)
+    asked = _variant_asked()
+    chosen = next((v for v in product.variants if v.id == asked), None)
     return chosen or product.variants[0]
 
 
@@ -143,13 +148,7 @@ def product(slug: str):
         variant = _variant_from_args(product)
         form = AddToCartForm(product=product.id, variant=variant.id, quantity=1)
         return product_page_response(product, variant, form, swap_picture=True)
-    raw = request.args.get("variant", "")
-    asked = (
-        slug,
-        raw if raw.isascii() and raw.isdigit() and len(raw) <= 10 else "",
-        locale_code(),
-        request.script_root,
-    )
+    asked = (slug, _variant_asked(), locale_code(), request.script_root)
     page = readcache.remember("product-page", asked, lambda: _read_product_page(slug))
     form = AddToCartForm(product=page.product_id, variant=page.variant_id, quantity=1)
     response = make_response(
