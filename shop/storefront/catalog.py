@@ -23,10 +23,9 @@ from shop.web import is_htmx, parse_id, query_text, render
 # --- catalog -----------------------------------------------------------------------------
 
 
-def _listing(category: catalog.MenuCategory | None = None, categories: tuple | None = None):
+def _listing(category: catalog.MenuCategory | None = None):
     """Home, search and category pages: one page of product cards, as ``?q=``, ``?sort=``,
-    ``?stock=1`` and ``?page=`` ask (anything unknown falls back to the default).
-    ``categories``: the shop's categories (the menu), when the caller read them already."""
+    ``?stock=1`` and ``?page=`` ask (anything unknown falls back to the default)."""
     query = query_text("q") if category is None else ""
     shop = settings.current()
     asked = {
@@ -44,7 +43,7 @@ def _listing(category: catalog.MenuCategory | None = None, categories: tuple | N
         "listing": page,
         "sorts": listing.SORTS,
         "query": query,
-        "categories": categories if categories is not None else catalog.menu(),
+        "categories": catalog.menu(),  # kept for the revision: a category page read it already
         "category": category,
         "product_card": cards.renderer(),
     }
@@ -65,11 +64,10 @@ def search():
 @bp.get("/c/<slug>")
 def category(slug: str):
     # The menu lists every category: the page's own is found among them.
-    categories = catalog.menu()
-    found = next((category for category in categories if category.slug == slug), None)
+    found = next((category for category in catalog.menu() if category.slug == slug), None)
     if found is None:
         raise NotFound()
-    return _listing(found, categories)
+    return _listing(found)
 
 
 def _variant_asked() -> int | None:
