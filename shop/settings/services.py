@@ -109,10 +109,12 @@ def current() -> ShopSettings:
     is unchanged)."""
     if has_request_context() and "shop_settings" in g:
         return g.shop_settings
-    loaded = readcache.remember("settings", None, _read)
-    if has_request_context():
-        g.shop_settings = loaded
-    return loaded
+    return _for_request(readcache.remember("settings", None, _read))
+
+
+def current_fresh() -> ShopSettings:
+    """The stored settings, read now (not the copy kept for the request or its revision)."""
+    return _for_request(_read())
 
 
 def _read() -> ShopSettings:
@@ -120,9 +122,8 @@ def _read() -> ShopSettings:
     return ShopSettings(**{key: value for key, value in stored.items() if key in _KNOWN})
 
 
-def current_fresh() -> ShopSettings:
-    """The stored settings, read now (not the copy kept for the request or its revision)."""
-    loaded = _read()
+def _for_request(loaded: ShopSettings) -> ShopSettings:
+    """``loaded``, kept as the request's settings (current() gives it again)."""
     if has_request_context():
         g.shop_settings = loaded
     return loaded
