@@ -130,22 +130,23 @@ class ProductPage:
     body: str
 
 
-def _read_product_page(slug: str) -> ProductPage:
+def _asked_product(slug: str) -> tuple[Product, Variant, AddToCartForm]:
+    """The product of ``slug``, the variant the address asks for and a fresh add-to-cart form."""
     product = catalog.product_by_slug(slug)
     variant = _variant_from_args(product)
-    body = product_page.body(
-        _product_context(product, variant), AddToCartForm(product=product.id, variant=variant.id, quantity=1)
-    )
+    return product, variant, AddToCartForm(product=product.id, variant=variant.id, quantity=1)
+
+
+def _read_product_page(slug: str) -> ProductPage:
+    product, variant, form = _asked_product(slug)
+    body = product_page.body(_product_context(product, variant), form)
     return ProductPage(product.id, variant.id, product.name or {}, body)
 
 
 @bp.get("/p/<slug>")
 def product(slug: str):
     if is_htmx():  # the variant picker asks for the buy box
-        product = catalog.product_by_slug(slug)
-        variant = _variant_from_args(product)
-        form = AddToCartForm(product=product.id, variant=variant.id, quantity=1)
-        return product_page_response(product, variant, form, swap_picture=True)
+        return product_page_response(*_asked_product(slug), swap_picture=True)
     asked = (slug, _variant_asked(), locale_code(), request.script_root)
     page = readcache.remember("product-page", asked, lambda: _read_product_page(slug))
     form = AddToCartForm(product=page.product_id, variant=page.variant_id, quantity=1)
